@@ -1,0 +1,3 @@
+from cpniguard.cli.main import app
+
+app(prog_name="cpniguard")

@@ -1,0 +1,49 @@
+"""Repositories: rows in, domain values out."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from cpniguard.adapters.db.tables import Account, ApiToken
+from cpniguard.domain.employees import Role
+from cpniguard.services.ports import TokenHolder
+
+
+class SqlAccountRepository:
+    """Accounts by account number."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def ids_by_number(self) -> dict[str, int]:
+        """Every account number with its key, streamed in one query."""
+        rows = self._session.execute(select(Account.account_number, Account.id))
+        return {number: key for number, key in rows.tuples()}
+
+
+class SqlApiTokenRepository:
+    """Bearer token digests."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, *, token_hash: str, label: str, role: Role, employee_id: int | None, created_at: datetime) -> int:
+        """Store a token digest."""
+        statement = insert(ApiToken).values(
+            token_hash=token_hash, label=label, role=role, employee_id=employee_id, created_at=created_at
+        )
+        return int(self._session.execute(statement.returning(ApiToken.id)).scalar_one())
+
+    def holder_of(self, token_hash: str) -> TokenHolder | None:
+        """The unrevoked token with this digest."""
+        row = self._session.execute(
+            select(ApiToken.id, ApiToken.label, ApiToken.role, ApiToken.employee_id).where(
+                ApiToken.token_hash == token_hash, ApiToken.revoked_at.is_(None)
+            )
+        ).one_or_none()
+        if row is None:
+            return None
+        return TokenHolder(token_id=row.id, label=row.label, role=Role(row.role), employee_id=row.employee_id)

@@ -1,0 +1,253 @@
+"""The relational schema. Every column is classified (DESIGN.md invariant 4).
+
+`classified(...)` attaches a DataClass and a description to each column's `info`;
+tests/integration/test_classification.py fails when any column lacks one, and the
+API publishes the result (GET /api/v1/classification).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, MappedColumn, mapped_column
+
+from cpniguard.adapters.db.types import Id, UtcDateTime
+from cpniguard.domain.accounts import AccountKind, AccountStatus, ContactKind, Language, ServiceCategory
+from cpniguard.domain.call_detail import CallType, Direction
+from cpniguard.domain.classification import DataClass
+from cpniguard.domain.employees import Role
+from cpniguard.domain.invoices import ChargeType
+from cpniguard.domain.subscriber_list import ListingStatus
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+CALL_DETAIL = DataClass.CALL_DETAIL
+CPNI = DataClass.CPNI
+ACCOUNT = DataClass.ACCOUNT_INFORMATION
+PERSONAL = DataClass.PERSONAL
+SLI = DataClass.SUBSCRIBER_LIST
+CREDENTIAL = DataClass.CREDENTIAL
+OPERATIONAL = DataClass.OPERATIONAL
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a constraint naming convention Alembic can rely on."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def classified(data_class: DataClass, description: str, *args: Any, **kwargs: Any) -> MappedColumn[Any]:  # noqa: ANN401
+    """A mapped column that carries its data class and what it holds."""
+    info = {"data_class": data_class, "description": description}
+    return mapped_column(*args, info=info, **kwargs)
+
+
+def _enum(enum: type[Any], name: str) -> Enum:
+    return Enum(enum, name=name, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e], validate_strings=True)
+
+
+def _key(description: str = "surrogate key") -> MappedColumn[int]:
+    return classified(OPERATIONAL, description, Id, primary_key=True, autoincrement=True)
+
+
+def _account_key() -> MappedColumn[int]:
+    return classified(OPERATIONAL, "the account this row belongs to", Id, ForeignKey("accounts.id", ondelete="RESTRICT"), nullable=False)
+
+
+class Account(Base):
+    """A customer account; 'customer' means one currently served (64.2003(f))."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = _key()
+    account_number: Mapped[str] = classified(ACCOUNT, "account number (64.2003(a)); never an authenticator", String(32), unique=True)
+    kind: Mapped[AccountKind] = classified(ACCOUNT, "residential or business", _enum(AccountKind, "account_kind"))
+    language: Mapped[Language] = classified(ACCOUNT, "language the customer is written to in", _enum(Language, "language"))
+    status: Mapped[AccountStatus] = classified(ACCOUNT, "active, suspended or closed", _enum(AccountStatus, "account_status"))
+    account_holder_name: Mapped[str] = classified(PERSONAL, "name of the account holder (billing name)", String(200))
+    has_dedicated_representative: Mapped[bool] = classified(ACCOUNT, "business account with a dedicated representative (64.2010(g))", Boolean, default=False)
+    has_cpni_contract: Mapped[bool] = classified(ACCOUNT, "contract that addresses CPNI authentication (64.2010(g))", Boolean, default=False)
+    opened_at: Mapped[datetime] = classified(ACCOUNT, "when service began", UtcDateTime())
+    closed_at: Mapped[datetime | None] = classified(ACCOUNT, "when service ended", UtcDateTime())
+
+
+class ContactPoint(Base):
+    """A postal address, email or contact number with the span it was on the account (64.2003(b))."""
+
+    __tablename__ = "contact_points"
+    __table_args__ = (
+        Index("ix_contact_points_account_kind", "account_id", "kind", "associated_at"),
+        CheckConstraint("dissociated_at IS NULL OR dissociated_at >= associated_at", name="span_ordered"),
+    )
+
+    id: Mapped[int] = _key()
+    account_id: Mapped[int] = _account_key()
+    kind: Mapped[ContactKind] = classified(OPERATIONAL, "postal address, email address or contact telephone", _enum(ContactKind, "contact_kind"))
+    value: Mapped[str] = classified(PERSONAL, "the address or number, normalised", String(500))
+    associated_at: Mapped[datetime] = classified(PERSONAL, "when it was put on the account; starts the 30-day clock", UtcDateTime())
+    dissociated_at: Mapped[datetime | None] = classified(PERSONAL, "when it was taken off the account", UtcDateTime())
+
+
+class Service(Base):
+    """A subscribed service; its telephone number is a telephone number of record (64.2003(q))."""
+
+    __tablename__ = "services"
+    __table_args__ = (Index("ix_services_telephone_number", "telephone_number"),)
+
+    id: Mapped[int] = _key()
+    account_id: Mapped[int] = _account_key()
+    category: Mapped[ServiceCategory] = classified(CPNI, "category of service (64.2005(a)); type of service is CPNI", _enum(ServiceCategory, "service_category"))
+    product_name: Mapped[str] = classified(CPNI, "the product subscribed to", String(120))
+    telephone_number: Mapped[str | None] = classified(ACCOUNT, "service number, E.164: the telephone number of record", String(16))
+    started_at: Mapped[datetime] = classified(CPNI, "when the subscription began", UtcDateTime())
+    ended_at: Mapped[datetime | None] = classified(CPNI, "when it ended", UtcDateTime())
+
+
+class ServiceConfiguration(Base):
+    """A feature setting on a service (technical configuration is CPNI, 222(h)(1)(A))."""
+
+    __tablename__ = "service_configurations"
+
+    id: Mapped[int] = _key()
+    account_id: Mapped[int] = _account_key()
+    service_id: Mapped[int] = classified(OPERATIONAL, "the service configured", Id, ForeignKey("services.id", ondelete="RESTRICT"))
+    feature: Mapped[str] = classified(CPNI, "feature name, e.g. call_forwarding", String(64))
+    setting: Mapped[str] = classified(CPNI, "its setting", String(200))
+    configured_at: Mapped[datetime] = classified(CPNI, "when it was set", UtcDateTime())
+
+
+class CallDetailRecord(Base):
+    """One call. Every field about the call itself is call detail (64.2003(d))."""
+
+    __tablename__ = "call_detail_records"
+    __table_args__ = (
+        UniqueConstraint("source_system", "record_id", name="uq_call_detail_records_natural_key"),
+        Index("ix_call_detail_records_account_started", "account_id", "started_at"),
+        CheckConstraint("duration_seconds >= 0", name="duration_not_negative"),
+        CheckConstraint("billable_seconds >= 0 AND billable_seconds <= duration_seconds", name="billable_within_duration"),
+    )
+
+    id: Mapped[int] = _key()
+    account_id: Mapped[int] = _account_key()
+    source_system: Mapped[str] = classified(OPERATIONAL, "switch or billing system the record came from", String(64))
+    record_id: Mapped[str] = classified(OPERATIONAL, "the record's id in its source system", String(128))
+    direction: Mapped[str] = classified(CALL_DETAIL, "inbound or outbound", _enum(Direction, "call_direction"))
+    call_type: Mapped[str] = classified(CALL_DETAIL, "local, long distance, directory assistance...", _enum(CallType, "call_type"))
+    calling_number: Mapped[str] = classified(CALL_DETAIL, "number the call came from", String(16))
+    called_number: Mapped[str] = classified(CALL_DETAIL, "number called", String(16))
+    started_at: Mapped[datetime] = classified(CALL_DETAIL, "time of the call", UtcDateTime())
+    answered_at: Mapped[datetime | None] = classified(CALL_DETAIL, "when it was answered", UtcDateTime())
+    duration_seconds: Mapped[int] = classified(CALL_DETAIL, "duration of the call", Integer)
+    billable_seconds: Mapped[int] = classified(CALL_DETAIL, "billed duration", Integer)
+    cell_site: Mapped[str | None] = classified(CALL_DETAIL, "location of the device (cell site)", String(64))
+    ingest_batch_id: Mapped[int] = classified(OPERATIONAL, "the load that brought it", Id, ForeignKey("ingest_batches.id", ondelete="RESTRICT"))
+
+
+class IngestBatch(Base):
+    """One load of call detail: who, from what, and what came of each row."""
+
+    __tablename__ = "ingest_batches"
+
+    id: Mapped[int] = _key()
+    source_name: Mapped[str] = classified(OPERATIONAL, "file name or 'http'", String(500))
+    content_sha256: Mapped[str] = classified(OPERATIONAL, "digest of the bytes loaded", String(64))
+    loaded_by: Mapped[str] = classified(OPERATIONAL, "employee, integration or CLI user", String(120))
+    started_at: Mapped[datetime] = classified(OPERATIONAL, "when the load began", UtcDateTime())
+    finished_at: Mapped[datetime] = classified(OPERATIONAL, "when it committed", UtcDateTime())
+    rows_read: Mapped[int] = classified(OPERATIONAL, "data rows in the input", Integer)
+    rows_loaded: Mapped[int] = classified(OPERATIONAL, "new records stored", Integer)
+    duplicates_skipped: Mapped[int] = classified(OPERATIONAL, "records already stored", Integer)
+    rows_rejected: Mapped[int] = classified(OPERATIONAL, "invalid rows left out", Integer)
+
+
+class Invoice(Base):
+    """A bill: information in bills is CPNI (222(h)(1)(B))."""
+
+    __tablename__ = "invoices"
+    __table_args__ = (UniqueConstraint("account_id", "invoice_number"),)
+
+    id: Mapped[int] = _key()
+    account_id: Mapped[int] = _account_key()
+    invoice_number: Mapped[str] = classified(ACCOUNT, "invoice number", String(32))
+    period_start: Mapped[datetime] = classified(CPNI, "start of the billing period", UtcDateTime())
+    period_end: Mapped[datetime] = classified(CPNI, "end of the billing period", UtcDateTime())
+    issued_at: Mapped[datetime] = classified(CPNI, "when the bill was issued", UtcDateTime())
+    total_cents: Mapped[int] = classified(CPNI, "bill amount (also account information, 64.2003(a))", Integer)
+    currency: Mapped[str] = classified(CPNI, "ISO 4217 currency", String(3))
+
+
+class InvoiceLine(Base):
+    """A line of a bill, directory assistance charges among them."""
+
+    __tablename__ = "invoice_lines"
+    __table_args__ = (UniqueConstraint("invoice_id", "line_number"),)
+
+    id: Mapped[int] = _key()
+    account_id: Mapped[int] = _account_key()
+    invoice_id: Mapped[int] = classified(OPERATIONAL, "the invoice", Id, ForeignKey("invoices.id", ondelete="RESTRICT"))
+    line_number: Mapped[int] = classified(OPERATIONAL, "position on the invoice", Integer)
+    charge_type: Mapped[ChargeType] = classified(CPNI, "recurring, usage, directory assistance...", _enum(ChargeType, "charge_type"))
+    description: Mapped[str] = classified(CPNI, "what was charged", String(200))
+    quantity: Mapped[int] = classified(CPNI, "how many", Integer)
+    amount_cents: Mapped[int] = classified(CPNI, "amount charged", Integer)
+
+
+class SubscriberListEntry(Base):
+    """A directory listing. Subscriber list information is not CPNI (222(h)(3)) and lives apart."""
+
+    __tablename__ = "subscriber_list_entries"
+
+    id: Mapped[int] = _key()
+    account_id: Mapped[int] = _account_key()
+    listed_name: Mapped[str] = classified(SLI, "name as listed", String(200))
+    listed_number: Mapped[str] = classified(SLI, "number as listed", String(16))
+    listed_address: Mapped[str | None] = classified(SLI, "address as listed", String(500))
+    advertising_classification: Mapped[str | None] = classified(SLI, "primary advertising classification", String(120))
+    listing_status: Mapped[ListingStatus] = classified(SLI, "listed, unlisted or non-published", _enum(ListingStatus, "listing_status"))
+
+
+class Employee(Base):
+    """A person who works with CPNI, with one role."""
+
+    __tablename__ = "employees"
+
+    id: Mapped[int] = _key()
+    username: Mapped[str] = classified(OPERATIONAL, "sign-in name", String(64), unique=True)
+    display_name: Mapped[str] = classified(OPERATIONAL, "name shown in logs and pages", String(200))
+    role: Mapped[Role] = classified(OPERATIONAL, "what the employee may ask for", _enum(Role, "role"))
+    password_hash: Mapped[str] = classified(CREDENTIAL, "argon2id hash of the sign-in password", String(200))
+    is_active: Mapped[bool] = classified(OPERATIONAL, "may sign in", Boolean, default=True)
+    created_at: Mapped[datetime] = classified(OPERATIONAL, "when the employee was added", UtcDateTime())
+
+
+class ApiToken(Base):
+    """A bearer token for an employee or an integration; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = _key()
+    token_hash: Mapped[str] = classified(CREDENTIAL, "SHA-256 of the token (tokens are 256-bit random)", String(64), unique=True)
+    label: Mapped[str] = classified(OPERATIONAL, "what the token is for", String(120))
+    role: Mapped[Role] = classified(OPERATIONAL, "role the token acts with", _enum(Role, "role"))
+    employee_id: Mapped[int | None] = classified(OPERATIONAL, "the employee it belongs to, if any", Id, ForeignKey("employees.id", ondelete="RESTRICT"))
+    created_at: Mapped[datetime] = classified(OPERATIONAL, "when it was issued", UtcDateTime())
+    revoked_at: Mapped[datetime | None] = classified(OPERATIONAL, "when it was revoked", UtcDateTime())

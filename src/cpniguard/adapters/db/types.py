@@ -1,0 +1,44 @@
+"""Column types shared by every table: portable ids and UTC instants."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, DateTime, Integer
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+Id = BigInteger().with_variant(Integer(), "sqlite")
+"""64-bit keys on PostgreSQL; SQLite only auto-increments a column typed INTEGER."""
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An instant, stored in UTC and always read back timezone-aware.
+
+    Naive datetimes are refused: an instant without a zone cannot start a legal clock.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:  # noqa: ANN401
+        """Refuse naive values; SQLite keeps UTC wall time without an offset."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: every instant needs a time zone")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:  # noqa: ANN401, ARG002
+        """Return an aware UTC datetime whatever the engine stored."""
+        if value is None:
+            return None
+        assert isinstance(value, datetime)  # noqa: S101
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def sqlite_utc_text(value: datetime) -> str:
+    """Format an aware instant the way UtcDateTime stores it on SQLite (for bulk loads)."""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")

@@ -1,0 +1,48 @@
+"""The unit of work: one SQLAlchemy session, one transaction, every repository."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from cpniguard.adapters.db.call_detail import SqlCallDetailStore
+from cpniguard.adapters.db.repositories import SqlAccountRepository, SqlApiTokenRepository
+
+
+class SqlUnitOfWork:
+    """A transaction; leaving the block without commit() rolls everything back."""
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._session_factory = session_factory
+
+    def __enter__(self) -> Self:
+        self.session = self._session_factory()
+        self.accounts = SqlAccountRepository(self.session)
+        self.call_detail = SqlCallDetailStore(self.session)
+        self.api_tokens = SqlApiTokenRepository(self.session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        """Commit the transaction."""
+        self.session.commit()
+
+    def ping(self) -> None:
+        """Run a trivial query (readiness)."""
+        self.session.execute(text("SELECT 1"))
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that keep loaded values after commit (services return them)."""
+    return sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,105 @@
+"""Settings, read from CPNIGUARD_* environment variables by bootstrap only."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Self
+
+from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRET = "change-me"  # noqa: S105  (the well-known placeholder we refuse in production)
+
+
+class Environment(StrEnum):
+    """Where cpniguard runs; only development tolerates placeholder secrets."""
+
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class DatabaseSettings(BaseModel):
+    """Where the data lives."""
+
+    url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db. "
+        "Default: an SQLite file cpniguard.sqlite3 in the data directory.",
+    )
+    echo: bool = Field(default=False, description="Log every SQL statement (debugging only).")
+
+
+class SecuritySettings(BaseModel):
+    """Keys. Both must be real secrets outside development."""
+
+    signing_key: SecretStr = Field(
+        default=SecretStr(PLACEHOLDER_SECRET),
+        description="Signs access-log checkpoints and session cookies (32+ characters).",
+    )
+    encryption_key: SecretStr = Field(
+        default=SecretStr(PLACEHOLDER_SECRET),
+        description="Fernet key(s) for identifiers encrypted at rest, comma-separated, newest first.",
+    )
+
+
+class SmtpSettings(BaseModel):
+    """Outgoing mail (account-change notices, confirmations)."""
+
+    host: str = Field(default="127.0.0.1", description="SMTP server host.")
+    port: int = Field(default=25, ge=1, le=65535, description="SMTP server port.")
+    sender: str = Field(default="cpni@localhost", description="From address of notices.")
+    username: str | None = Field(default=None, description="SMTP user, if the server wants one.")
+    password: SecretStr | None = Field(default=None, description="SMTP password.")
+
+
+class GatewaySettings(BaseModel):
+    """SMS and voice gateway with a Twilio-style REST interface."""
+
+    base_url: str = Field(default="http://127.0.0.1:8025", description="Gateway base URL.")
+    account_id: str = Field(default="cpniguard", description="Gateway account id.")
+    auth_token: SecretStr = Field(default=SecretStr(PLACEHOLDER_SECRET), description="Gateway auth token.")
+
+
+class Settings(BaseSettings):
+    """Every setting, with the CPNIGUARD_ prefix and '__' between group and name."""
+
+    model_config = SettingsConfigDict(env_prefix="CPNIGUARD_", env_nested_delimiter="__", extra="forbid")
+
+    environment: Environment = Field(default=Environment.DEVELOPMENT, description="development, test or production.")
+    data_dir: Path = Field(default=Path("data"), description="Folder for the SQLite file and generated files.")
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    security: SecuritySettings = Field(default_factory=SecuritySettings)
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    gateway: GatewaySettings = Field(default_factory=GatewaySettings)
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> Self:
+        if self.environment is Environment.DEVELOPMENT:
+            return self
+        secrets = {
+            "CPNIGUARD_SECURITY__SIGNING_KEY": self.security.signing_key,
+            "CPNIGUARD_SECURITY__ENCRYPTION_KEY": self.security.encryption_key,
+            "CPNIGUARD_GATEWAY__AUTH_TOKEN": self.gateway.auth_token,
+        }
+        weak = [name for name, value in secrets.items() if _is_placeholder(value)]
+        if weak:
+            msg = f"placeholder or short secrets are refused in {self.environment}: set {', '.join(weak)}"
+            raise ValueError(msg)
+        return self
+
+    @property
+    def database_url(self) -> str:
+        """The configured URL, or the embedded SQLite file in the data directory."""
+        if self.database.url:
+            return self.database.url
+        return f"sqlite:///{(self.data_dir / 'cpniguard.sqlite3').resolve()}"
+
+
+MIN_SECRET_LENGTH = 32
+
+
+def _is_placeholder(secret: SecretStr) -> bool:
+    value = secret.get_secret_value()
+    return value == PLACEHOLDER_SECRET or len(value) < MIN_SECRET_LENGTH

@@ -1,0 +1,126 @@
+"""Accounts, their categories of service and their contact points of record.
+
+An address of record is a postal or electronic address that has been on the account
+for at least 30 days (47 CFR 64.2003(b)). The telephone number of record is the number
+of the underlying service, never a contact number the customer typed in (64.2003(q)).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+ADDRESS_OF_RECORD_MIN_AGE_DAYS = 30
+"""64.2003(b): an address becomes 'of record' after this many days on the account."""
+
+
+class AccountKind(StrEnum):
+    """Residential or business; business accounts may qualify for 64.2010(g)."""
+
+    RESIDENTIAL = "residential"
+    BUSINESS = "business"
+
+
+class Language(StrEnum):
+    """The language the customer is written to in (EN/FR, as the seed policy)."""
+
+    EN = "en"
+    FR = "fr"
+
+
+class AccountStatus(StrEnum):
+    """A 'customer' is one the carrier currently serves (64.2003(f))."""
+
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    CLOSED = "closed"
+
+
+class ServiceCategory(StrEnum):
+    """Categories of service for the total service approach (64.2005(a)).
+
+    The rule names local, interexchange and CMRS; VoIP and international are kept apart
+    because RULES.md 12.11 leaves their mapping open.
+    """
+
+    LOCAL = "local"
+    INTEREXCHANGE = "interexchange"
+    WIRELESS = "wireless"
+    INTERCONNECTED_VOIP = "interconnected_voip"
+    INTERNATIONAL = "international"
+    OTHER = "other"
+
+
+class ContactKind(StrEnum):
+    """Kinds of contact point kept with history on an account."""
+
+    POSTAL_ADDRESS = "postal_address"
+    EMAIL_ADDRESS = "email_address"
+    CONTACT_TELEPHONE = "contact_telephone"
+    """A number the customer gave to be reached at: never a telephone number of record."""
+
+
+ADDRESS_KINDS = frozenset({ContactKind.POSTAL_ADDRESS, ContactKind.EMAIL_ADDRESS})
+"""The kinds that can become an address of record (postal or electronic, 64.2003(b))."""
+
+
+@dataclass(frozen=True, slots=True)
+class ContactPoint:
+    """One contact point and the span during which it was on the account."""
+
+    kind: ContactKind
+    value: str
+    associated_at: datetime
+    dissociated_at: datetime | None = None
+
+    def is_on_account_at(self, at: datetime) -> bool:
+        """Whether the point was associated with the account at instant `at`."""
+        return self.associated_at <= at and (
+            self.dissociated_at is None or at < self.dissociated_at
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceLine:
+    """A subscribed service; its telephone number, if any, is a number of record."""
+
+    category: ServiceCategory
+    telephone_number: str | None
+    started_at: datetime
+    ended_at: datetime | None = None
+
+    def is_active_at(self, at: datetime) -> bool:
+        """Whether the customer subscribed to this service at instant `at`."""
+        return self.started_at <= at and (self.ended_at is None or at < self.ended_at)
+
+
+def is_address_of_record(point: ContactPoint, at: datetime) -> bool:
+    """Decide whether `point` is an address of record at `at`.
+
+    47 CFR 64.2003(b): a postal or electronic address on the account for at least
+    30 days. Contact telephone numbers never qualify (they are not addresses).
+    """
+    if point.kind not in ADDRESS_KINDS or not point.is_on_account_at(at):
+        return False
+    return at - point.associated_at >= timedelta(days=ADDRESS_OF_RECORD_MIN_AGE_DAYS)
+
+
+def addresses_of_record(
+    points: Iterable[ContactPoint], kind: ContactKind, at: datetime
+) -> list[ContactPoint]:
+    """Return the addresses of `kind` that are of record at `at`, oldest first (64.2003(b))."""
+    found = [p for p in points if p.kind is kind and is_address_of_record(p, at)]
+    return sorted(found, key=lambda p: p.associated_at)
+
+
+def telephone_numbers_of_record(services: Iterable[ServiceLine], at: datetime) -> list[str]:
+    """Return the service numbers of record at `at` (64.2003(q)); contact numbers never count."""
+    numbers = {s.telephone_number for s in services if s.telephone_number and s.is_active_at(at)}
+    return sorted(numbers)
+
+
+def subscribed_categories(services: Iterable[ServiceLine], at: datetime) -> frozenset[ServiceCategory]:
+    """Return the categories of service the customer takes at `at` (64.2005(a))."""
+    return frozenset(s.category for s in services if s.is_active_at(at))

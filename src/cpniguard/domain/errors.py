@@ -1,0 +1,30 @@
+"""Exceptions the domain raises; entry points map them to HTTP, exit codes or pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class DomainError(Exception):
+    """Base of every rule violation the domain reports."""
+
+
+@dataclass(frozen=True, slots=True)
+class FieldProblem:
+    """One thing wrong with one input field, said so a person can fix it."""
+
+    location: str
+    message: str
+
+
+class InvalidInputError(DomainError):
+    """Input that breaks a rule of form (a number that is not E.164, a negative duration)."""
+
+    def __init__(self, message: str, problems: tuple[FieldProblem, ...] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.problems = problems
+
+
+class NotFoundError(DomainError):
+    """A thing the request names does not exist."""
