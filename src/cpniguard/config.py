@@ -67,8 +67,12 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="CPNIGUARD_", env_nested_delimiter="__", extra="forbid")
 
-    environment: Environment = Field(default=Environment.DEVELOPMENT, description="development, test or production.")
-    data_dir: Path = Field(default=Path("data"), description="Folder for the SQLite file and generated files.")
+    environment: Environment = Field(
+        default=Environment.DEVELOPMENT, description="development, test or production."
+    )
+    data_dir: Path = Field(
+        default=Path("data"), description="Folder for the SQLite file and generated files."
+    )
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     security: SecuritySettings = Field(default_factory=SecuritySettings)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)

@@ -31,8 +31,12 @@ class RowsPerSecondColumn(ProgressColumn):
 @app.command("cdr")
 def cdr(
     file: Path = typer.Argument(..., help="CSV file with a header row; .gz accepted."),
-    skip_invalid: bool = typer.Option(False, "--skip-invalid", help="Load the valid rows and write the rejects to a file."),
-    rejects: Path | None = typer.Option(None, help="Where --skip-invalid writes rejected rows (default FILE.rejects.csv)."),
+    skip_invalid: bool = typer.Option(
+        False, "--skip-invalid", help="Load the valid rows and write the rejects to a file."
+    ),
+    rejects: Path | None = typer.Option(
+        None, help="Where --skip-invalid writes rejected rows (default FILE.rejects.csv)."
+    ),
     loaded_by: str | None = typer.Option(None, help="Who is loading (default: the OS user)."),
 ) -> None:
     """Load call detail records; all-or-nothing unless --skip-invalid."""
@@ -64,8 +68,13 @@ def cdr(
 
 def _progress() -> Progress:
     return Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,} rows"),
-        RowsPerSecondColumn(), TimeElapsedColumn(), console=stderr, transient=False,
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TextColumn("{task.completed:,} rows"),
+        RowsPerSecondColumn(),
+        TimeElapsedColumn(),
+        console=stderr,
+        transient=False,
     )
 
 

@@ -6,6 +6,8 @@ import typer
 
 from cpniguard.cli import db, ingest
 
-app = typer.Typer(help="cpniguard: the CPNI compliance engine.", no_args_is_help=True, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="cpniguard: the CPNI compliance engine.", no_args_is_help=True, pretty_exceptions_enable=False
+)
 app.add_typer(db.app, name="db")
 app.add_typer(ingest.app, name="ingest")

@@ -77,9 +77,7 @@ class ContactPoint:
 
     def is_on_account_at(self, at: datetime) -> bool:
         """Whether the point was associated with the account at instant `at`."""
-        return self.associated_at <= at and (
-            self.dissociated_at is None or at < self.dissociated_at
-        )
+        return self.associated_at <= at and (self.dissociated_at is None or at < self.dissociated_at)
 
 
 @dataclass(frozen=True, slots=True)

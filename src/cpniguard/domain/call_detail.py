@@ -134,9 +134,7 @@ def _check_identity(
 ) -> int:
     source_system, record_id, account_number, direction, call_type = fields[:5]
     if not _SOURCE_SYSTEM.fullmatch(source_system):
-        problems.append(
-            FieldProblem("source_system", "must be 1-64 letters, digits, '.', '_' or '-'")
-        )
+        problems.append(FieldProblem("source_system", "must be 1-64 letters, digits, '.', '_' or '-'"))
     if not record_id or len(record_id) > MAX_RECORD_ID_LENGTH:
         problems.append(FieldProblem("record_id", f"must be 1-{MAX_RECORD_ID_LENGTH} characters"))
     if direction not in _DIRECTIONS:
@@ -150,9 +148,7 @@ def _check_identity(
     return account_id
 
 
-def _check_numbers(
-    calling: str, called: str, call_type: str, problems: list[FieldProblem]
-) -> None:
+def _check_numbers(calling: str, called: str, call_type: str, problems: list[FieldProblem]) -> None:
     if (problem := e164_problem(calling)) is not None:
         problems.append(FieldProblem("calling_number", problem))
     short_code_allowed = call_type in SHORT_CODE_CALL_TYPES
@@ -177,17 +173,35 @@ def parse_call_detail(fields: Sequence[str], account_ids: Mapping[str, int]) -> 
     duration = _seconds(fields[9], "duration_seconds", problems)
     billable = _seconds(fields[10], "billable_seconds", problems) if fields[10] else 0
     cell_site = fields[11] or None
-    _check_consistency(started_at, answered_at, duration, billable, cell_site, problems)
+    _check_consistency(
+        started_at=started_at,
+        answered_at=answered_at,
+        duration=duration,
+        billable=billable,
+        cell_site=cell_site,
+        problems=problems,
+    )
     if problems:
         raise InvalidInputError("invalid call detail record", tuple(problems))
     assert started_at is not None  # noqa: S101  (problems is empty, so it parsed)
     return CallDetail(
-        account_id, fields[0], fields[1], fields[3], call_type, fields[5], fields[6],
-        started_at, answered_at, duration, billable, cell_site,
+        account_id,
+        fields[0],
+        fields[1],
+        fields[3],
+        call_type,
+        fields[5],
+        fields[6],
+        started_at,
+        answered_at,
+        duration,
+        billable,
+        cell_site,
     )
 
 
 def _check_consistency(  # noqa: PLR0913  (each value is checked against the others)
+    *,
     started_at: datetime | None,
     answered_at: datetime | None,
     duration: int,

@@ -64,7 +64,9 @@ class IngestRejectedError(InvalidInputError):
 class _Pass:
     """One validating pass over the source; a store may start a second one."""
 
-    def __init__(self, source: CallDetailSource, account_ids: dict[str, int], progress: ProgressCallback | None) -> None:
+    def __init__(
+        self, source: CallDetailSource, account_ids: dict[str, int], progress: ProgressCallback | None
+    ) -> None:
         self.source = source
         self.account_ids = account_ids
         self.progress = progress
@@ -86,7 +88,9 @@ class _Pass:
         yield chunk
         self._tell_progress()
 
-    def _validate(self, row: tuple[int, list[str]] | RowRejection, first_line: dict[tuple[str, str], int]) -> CallDetail | None:
+    def _validate(
+        self, row: tuple[int, list[str]] | RowRejection, first_line: dict[tuple[str, str], int]
+    ) -> CallDetail | None:
         if isinstance(row, RowRejection):
             self.report.rejections.append(row)
             return None
@@ -99,7 +103,9 @@ class _Pass:
         key = (record.source_system, record.record_id)
         earlier = first_line.setdefault(key, line_number)
         if earlier != line_number:
-            problem = FieldProblem("record_id", f"duplicate of line {earlier} (same source_system and record_id)")
+            problem = FieldProblem(
+                "record_id", f"duplicate of line {earlier} (same source_system and record_id)"
+            )
             self.report.rejections.append(RowRejection(line_number, (problem,), tuple(fields)))
             return None
         return record
@@ -128,7 +134,9 @@ def ingest_call_detail(  # noqa: PLR0913  (keyword-only wiring of one use case)
     started_at = clock.now()
     with uow_factory() as uow:
         validation = _Pass(source, uow.accounts.ids_by_number(), progress)
-        batch_id = uow.call_detail.start_batch(source_name=source.name, loaded_by=loaded_by, started_at=started_at)
+        batch_id = uow.call_detail.start_batch(
+            source_name=source.name, loaded_by=loaded_by, started_at=started_at
+        )
         loaded = uow.call_detail.load(validation.chunks, batch_id=batch_id)
         report = validation.report
         _refuse_unless_acceptable(report, skip_invalid=skip_invalid)

@@ -106,7 +106,9 @@ class TokenHolder:
 class ApiTokenRepository(Protocol):
     """Bearer tokens, stored as SHA-256 digests."""
 
-    def add(self, *, token_hash: str, label: str, role: Role, employee_id: int | None, created_at: datetime) -> int:
+    def add(
+        self, *, token_hash: str, label: str, role: Role, employee_id: int | None, created_at: datetime
+    ) -> int:
         """Store a new token digest; return its key."""
         ...
 
@@ -118,9 +120,20 @@ class ApiTokenRepository(Protocol):
 class UnitOfWork(Protocol):
     """One transaction over every repository; leaving without commit rolls back."""
 
-    accounts: AccountRepository
-    call_detail: CallDetailStore
-    api_tokens: ApiTokenRepository
+    @property
+    def accounts(self) -> AccountRepository:
+        """Accounts in this transaction."""
+        ...
+
+    @property
+    def call_detail(self) -> CallDetailStore:
+        """Call detail writes in this transaction."""
+        ...
+
+    @property
+    def api_tokens(self) -> ApiTokenRepository:
+        """Bearer tokens in this transaction."""
+        ...
 
     def __enter__(self) -> Self: ...
 

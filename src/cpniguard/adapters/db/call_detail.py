@@ -20,9 +20,19 @@ from cpniguard.services.ports import CallDetailChunks, IngestBatchRecord
 
 TABLE = CallDetailRecord.__tablename__
 COLUMNS = (
-    "account_id", "source_system", "record_id", "direction", "call_type", "calling_number",
-    "called_number", "started_at", "answered_at", "duration_seconds", "billable_seconds",
-    "cell_site", "ingest_batch_id",
+    "account_id",
+    "source_system",
+    "record_id",
+    "direction",
+    "call_type",
+    "calling_number",
+    "called_number",
+    "started_at",
+    "answered_at",
+    "duration_seconds",
+    "billable_seconds",
+    "cell_site",
+    "ingest_batch_id",
 )
 _COLUMN_LIST = ", ".join(COLUMNS)
 _NATURAL_KEY = "(source_system, record_id)"
@@ -37,16 +47,22 @@ class SqlCallDetailStore:
     def start_batch(self, *, source_name: str, loaded_by: str, started_at: datetime) -> int:
         """Insert the batch row first: records point at it."""
         values = {
-            "source_name": source_name[:500], "content_sha256": "", "loaded_by": loaded_by,
-            "started_at": started_at, "finished_at": started_at, "rows_read": 0,
-            "rows_loaded": 0, "duplicates_skipped": 0, "rows_rejected": 0,
+            "source_name": source_name[:500],
+            "content_sha256": "",
+            "loaded_by": loaded_by,
+            "started_at": started_at,
+            "finished_at": started_at,
+            "rows_read": 0,
+            "rows_loaded": 0,
+            "duplicates_skipped": 0,
+            "rows_rejected": 0,
         }
         result = self._session.execute(insert(IngestBatch).values(**values).returning(IngestBatch.id))
         return int(result.scalar_one())
 
     def finish_batch(self, batch_id: int, record: IngestBatchRecord) -> None:
         """Write the batch's outcome."""
-        values = {name: getattr(record, name) for name in record.__slots__}  # type: ignore[attr-defined]
+        values = {name: getattr(record, name) for name in record.__slots__}
         self._session.execute(update(IngestBatch).where(IngestBatch.id == batch_id).values(**values))
 
     def load(self, chunks: CallDetailChunks, *, batch_id: int) -> int:
@@ -61,7 +77,9 @@ class SqlCallDetailStore:
 
 def _sqlite_load(driver: Any, chunks: CallDetailChunks, batch_id: int) -> int:  # noqa: ANN401
     placeholders = ", ".join("?" * len(COLUMNS))
-    statement = f"INSERT INTO {TABLE} ({_COLUMN_LIST}) VALUES ({placeholders}) ON CONFLICT {_NATURAL_KEY} DO NOTHING"  # noqa: S608
+    statement = (
+        f"INSERT INTO {TABLE} ({_COLUMN_LIST}) VALUES ({placeholders}) ON CONFLICT {_NATURAL_KEY} DO NOTHING"  # noqa: S608
+    )
     before = driver.total_changes
     cursor = driver.cursor()
     for chunk in chunks():
@@ -73,9 +91,13 @@ def _sqlite_load(driver: Any, chunks: CallDetailChunks, batch_id: int) -> int:  
 def _sqlite_row(record: CallDetail, batch_id: int) -> tuple[Any, ...]:
     answered = record.answered_at
     return (
-        *record[:7], sqlite_utc_text(record.started_at),
+        *record[:7],
+        sqlite_utc_text(record.started_at),
         None if answered is None else sqlite_utc_text(answered),
-        record.duration_seconds, record.billable_seconds, record.cell_site, batch_id,
+        record.duration_seconds,
+        record.billable_seconds,
+        record.cell_site,
+        batch_id,
     )
 
 
@@ -98,7 +120,7 @@ class _PostgresLoader:
             pass
         with self._driver.cursor() as cursor:
             cursor.execute(
-                f"CREATE TEMPORARY TABLE IF NOT EXISTS call_detail_staging "  # noqa: S608
+                f"CREATE TEMPORARY TABLE IF NOT EXISTS call_detail_staging "
                 f"(LIKE {TABLE} INCLUDING DEFAULTS) ON COMMIT DROP"
             )
             cursor.execute("TRUNCATE call_detail_staging")
@@ -113,7 +135,10 @@ class _PostgresLoader:
     def _copy(self, table: str, chunks: CallDetailChunks) -> int:
         count = 0
         batch_id = self._batch_id
-        with self._driver.cursor() as cursor, cursor.copy(f"COPY {table} ({_COLUMN_LIST}) FROM STDIN") as copy:
+        with (
+            self._driver.cursor() as cursor,
+            cursor.copy(f"COPY {table} ({_COLUMN_LIST}) FROM STDIN") as copy,
+        ):
             for chunk in chunks():
                 for record in chunk:
                     copy.write_row((*record, batch_id))

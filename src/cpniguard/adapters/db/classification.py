@@ -26,5 +26,9 @@ class TableClassificationCatalog:
                 data_class = column.info.get("data_class")
                 if not isinstance(data_class, DataClass):
                     raise UnclassifiedColumnError(f"{table.name}.{column.name} has no data class")
-                found.append(FieldClassification(table.name, column.name, data_class, str(column.info.get("description", ""))))
+                found.append(
+                    FieldClassification(
+                        table.name, column.name, data_class, str(column.info.get("description", ""))
+                    )
+                )
         return found

@@ -21,7 +21,7 @@ class SqlAccountRepository:
     def ids_by_number(self) -> dict[str, int]:
         """Every account number with its key, streamed in one query."""
         rows = self._session.execute(select(Account.account_number, Account.id))
-        return {number: key for number, key in rows.tuples()}
+        return dict(rows.tuples().all())
 
 
 class SqlApiTokenRepository:
@@ -30,7 +30,9 @@ class SqlApiTokenRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def add(self, *, token_hash: str, label: str, role: Role, employee_id: int | None, created_at: datetime) -> int:
+    def add(
+        self, *, token_hash: str, label: str, role: Role, employee_id: int | None, created_at: datetime
+    ) -> int:
         """Store a token digest."""
         statement = insert(ApiToken).values(
             token_hash=token_hash, label=label, role=role, employee_id=employee_id, created_at=created_at

@@ -19,7 +19,6 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
-    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, MappedColumn, mapped_column
@@ -62,7 +61,14 @@ def classified(data_class: DataClass, description: str, *args: Any, **kwargs: An
 
 
 def _enum(enum: type[Any], name: str) -> Enum:
-    return Enum(enum, name=name, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e], validate_strings=True)
+    return Enum(
+        enum,
+        name=name,
+        native_enum=False,
+        length=32,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+    )
 
 
 def _key(description: str = "surrogate key") -> MappedColumn[int]:
@@ -70,7 +76,13 @@ def _key(description: str = "surrogate key") -> MappedColumn[int]:
 
 
 def _account_key() -> MappedColumn[int]:
-    return classified(OPERATIONAL, "the account this row belongs to", Id, ForeignKey("accounts.id", ondelete="RESTRICT"), nullable=False)
+    return classified(
+        OPERATIONAL,
+        "the account this row belongs to",
+        Id,
+        ForeignKey("accounts.id", ondelete="RESTRICT"),
+        nullable=False,
+    )
 
 
 class Account(Base):
@@ -79,13 +91,27 @@ class Account(Base):
     __tablename__ = "accounts"
 
     id: Mapped[int] = _key()
-    account_number: Mapped[str] = classified(ACCOUNT, "account number (64.2003(a)); never an authenticator", String(32), unique=True)
-    kind: Mapped[AccountKind] = classified(ACCOUNT, "residential or business", _enum(AccountKind, "account_kind"))
-    language: Mapped[Language] = classified(ACCOUNT, "language the customer is written to in", _enum(Language, "language"))
-    status: Mapped[AccountStatus] = classified(ACCOUNT, "active, suspended or closed", _enum(AccountStatus, "account_status"))
-    account_holder_name: Mapped[str] = classified(PERSONAL, "name of the account holder (billing name)", String(200))
-    has_dedicated_representative: Mapped[bool] = classified(ACCOUNT, "business account with a dedicated representative (64.2010(g))", Boolean, default=False)
-    has_cpni_contract: Mapped[bool] = classified(ACCOUNT, "contract that addresses CPNI authentication (64.2010(g))", Boolean, default=False)
+    account_number: Mapped[str] = classified(
+        ACCOUNT, "account number (64.2003(a)); never an authenticator", String(32), unique=True
+    )
+    kind: Mapped[AccountKind] = classified(
+        ACCOUNT, "residential or business", _enum(AccountKind, "account_kind")
+    )
+    language: Mapped[Language] = classified(
+        ACCOUNT, "language the customer is written to in", _enum(Language, "language")
+    )
+    status: Mapped[AccountStatus] = classified(
+        ACCOUNT, "active, suspended or closed", _enum(AccountStatus, "account_status")
+    )
+    account_holder_name: Mapped[str] = classified(
+        PERSONAL, "name of the account holder (billing name)", String(200)
+    )
+    has_dedicated_representative: Mapped[bool] = classified(
+        ACCOUNT, "business account with a dedicated representative (64.2010(g))", Boolean, default=False
+    )
+    has_cpni_contract: Mapped[bool] = classified(
+        ACCOUNT, "contract that addresses CPNI authentication (64.2010(g))", Boolean, default=False
+    )
     opened_at: Mapped[datetime] = classified(ACCOUNT, "when service began", UtcDateTime())
     closed_at: Mapped[datetime | None] = classified(ACCOUNT, "when service ended", UtcDateTime())
 
@@ -101,10 +127,16 @@ class ContactPoint(Base):
 
     id: Mapped[int] = _key()
     account_id: Mapped[int] = _account_key()
-    kind: Mapped[ContactKind] = classified(OPERATIONAL, "postal address, email address or contact telephone", _enum(ContactKind, "contact_kind"))
+    kind: Mapped[ContactKind] = classified(
+        OPERATIONAL, "postal address, email address or contact telephone", _enum(ContactKind, "contact_kind")
+    )
     value: Mapped[str] = classified(PERSONAL, "the address or number, normalised", String(500))
-    associated_at: Mapped[datetime] = classified(PERSONAL, "when it was put on the account; starts the 30-day clock", UtcDateTime())
-    dissociated_at: Mapped[datetime | None] = classified(PERSONAL, "when it was taken off the account", UtcDateTime())
+    associated_at: Mapped[datetime] = classified(
+        PERSONAL, "when it was put on the account; starts the 30-day clock", UtcDateTime()
+    )
+    dissociated_at: Mapped[datetime | None] = classified(
+        PERSONAL, "when it was taken off the account", UtcDateTime()
+    )
 
 
 class Service(Base):
@@ -115,9 +147,15 @@ class Service(Base):
 
     id: Mapped[int] = _key()
     account_id: Mapped[int] = _account_key()
-    category: Mapped[ServiceCategory] = classified(CPNI, "category of service (64.2005(a)); type of service is CPNI", _enum(ServiceCategory, "service_category"))
+    category: Mapped[ServiceCategory] = classified(
+        CPNI,
+        "category of service (64.2005(a)); type of service is CPNI",
+        _enum(ServiceCategory, "service_category"),
+    )
     product_name: Mapped[str] = classified(CPNI, "the product subscribed to", String(120))
-    telephone_number: Mapped[str | None] = classified(ACCOUNT, "service number, E.164: the telephone number of record", String(16))
+    telephone_number: Mapped[str | None] = classified(
+        ACCOUNT, "service number, E.164: the telephone number of record", String(16)
+    )
     started_at: Mapped[datetime] = classified(CPNI, "when the subscription began", UtcDateTime())
     ended_at: Mapped[datetime | None] = classified(CPNI, "when it ended", UtcDateTime())
 
@@ -129,7 +167,9 @@ class ServiceConfiguration(Base):
 
     id: Mapped[int] = _key()
     account_id: Mapped[int] = _account_key()
-    service_id: Mapped[int] = classified(OPERATIONAL, "the service configured", Id, ForeignKey("services.id", ondelete="RESTRICT"))
+    service_id: Mapped[int] = classified(
+        OPERATIONAL, "the service configured", Id, ForeignKey("services.id", ondelete="RESTRICT")
+    )
     feature: Mapped[str] = classified(CPNI, "feature name, e.g. call_forwarding", String(64))
     setting: Mapped[str] = classified(CPNI, "its setting", String(200))
     configured_at: Mapped[datetime] = classified(CPNI, "when it was set", UtcDateTime())
@@ -143,15 +183,23 @@ class CallDetailRecord(Base):
         UniqueConstraint("source_system", "record_id", name="uq_call_detail_records_natural_key"),
         Index("ix_call_detail_records_account_started", "account_id", "started_at"),
         CheckConstraint("duration_seconds >= 0", name="duration_not_negative"),
-        CheckConstraint("billable_seconds >= 0 AND billable_seconds <= duration_seconds", name="billable_within_duration"),
+        CheckConstraint(
+            "billable_seconds >= 0 AND billable_seconds <= duration_seconds", name="billable_within_duration"
+        ),
     )
 
     id: Mapped[int] = _key()
     account_id: Mapped[int] = _account_key()
-    source_system: Mapped[str] = classified(OPERATIONAL, "switch or billing system the record came from", String(64))
+    source_system: Mapped[str] = classified(
+        OPERATIONAL, "switch or billing system the record came from", String(64)
+    )
     record_id: Mapped[str] = classified(OPERATIONAL, "the record's id in its source system", String(128))
-    direction: Mapped[str] = classified(CALL_DETAIL, "inbound or outbound", _enum(Direction, "call_direction"))
-    call_type: Mapped[str] = classified(CALL_DETAIL, "local, long distance, directory assistance...", _enum(CallType, "call_type"))
+    direction: Mapped[str] = classified(
+        CALL_DETAIL, "inbound or outbound", _enum(Direction, "call_direction")
+    )
+    call_type: Mapped[str] = classified(
+        CALL_DETAIL, "local, long distance, directory assistance...", _enum(CallType, "call_type")
+    )
     calling_number: Mapped[str] = classified(CALL_DETAIL, "number the call came from", String(16))
     called_number: Mapped[str] = classified(CALL_DETAIL, "number called", String(16))
     started_at: Mapped[datetime] = classified(CALL_DETAIL, "time of the call", UtcDateTime())
@@ -159,7 +207,9 @@ class CallDetailRecord(Base):
     duration_seconds: Mapped[int] = classified(CALL_DETAIL, "duration of the call", Integer)
     billable_seconds: Mapped[int] = classified(CALL_DETAIL, "billed duration", Integer)
     cell_site: Mapped[str | None] = classified(CALL_DETAIL, "location of the device (cell site)", String(64))
-    ingest_batch_id: Mapped[int] = classified(OPERATIONAL, "the load that brought it", Id, ForeignKey("ingest_batches.id", ondelete="RESTRICT"))
+    ingest_batch_id: Mapped[int] = classified(
+        OPERATIONAL, "the load that brought it", Id, ForeignKey("ingest_batches.id", ondelete="RESTRICT")
+    )
 
 
 class IngestBatch(Base):
@@ -203,9 +253,13 @@ class InvoiceLine(Base):
 
     id: Mapped[int] = _key()
     account_id: Mapped[int] = _account_key()
-    invoice_id: Mapped[int] = classified(OPERATIONAL, "the invoice", Id, ForeignKey("invoices.id", ondelete="RESTRICT"))
+    invoice_id: Mapped[int] = classified(
+        OPERATIONAL, "the invoice", Id, ForeignKey("invoices.id", ondelete="RESTRICT")
+    )
     line_number: Mapped[int] = classified(OPERATIONAL, "position on the invoice", Integer)
-    charge_type: Mapped[ChargeType] = classified(CPNI, "recurring, usage, directory assistance...", _enum(ChargeType, "charge_type"))
+    charge_type: Mapped[ChargeType] = classified(
+        CPNI, "recurring, usage, directory assistance...", _enum(ChargeType, "charge_type")
+    )
     description: Mapped[str] = classified(CPNI, "what was charged", String(200))
     quantity: Mapped[int] = classified(CPNI, "how many", Integer)
     amount_cents: Mapped[int] = classified(CPNI, "amount charged", Integer)
@@ -221,8 +275,12 @@ class SubscriberListEntry(Base):
     listed_name: Mapped[str] = classified(SLI, "name as listed", String(200))
     listed_number: Mapped[str] = classified(SLI, "number as listed", String(16))
     listed_address: Mapped[str | None] = classified(SLI, "address as listed", String(500))
-    advertising_classification: Mapped[str | None] = classified(SLI, "primary advertising classification", String(120))
-    listing_status: Mapped[ListingStatus] = classified(SLI, "listed, unlisted or non-published", _enum(ListingStatus, "listing_status"))
+    advertising_classification: Mapped[str | None] = classified(
+        SLI, "primary advertising classification", String(120)
+    )
+    listing_status: Mapped[ListingStatus] = classified(
+        SLI, "listed, unlisted or non-published", _enum(ListingStatus, "listing_status")
+    )
 
 
 class Employee(Base):
@@ -245,9 +303,13 @@ class ApiToken(Base):
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = _key()
-    token_hash: Mapped[str] = classified(CREDENTIAL, "SHA-256 of the token (tokens are 256-bit random)", String(64), unique=True)
+    token_hash: Mapped[str] = classified(
+        CREDENTIAL, "SHA-256 of the token (tokens are 256-bit random)", String(64), unique=True
+    )
     label: Mapped[str] = classified(OPERATIONAL, "what the token is for", String(120))
     role: Mapped[Role] = classified(OPERATIONAL, "role the token acts with", _enum(Role, "role"))
-    employee_id: Mapped[int | None] = classified(OPERATIONAL, "the employee it belongs to, if any", Id, ForeignKey("employees.id", ondelete="RESTRICT"))
+    employee_id: Mapped[int | None] = classified(
+        OPERATIONAL, "the employee it belongs to, if any", Id, ForeignKey("employees.id", ondelete="RESTRICT")
+    )
     created_at: Mapped[datetime] = classified(OPERATIONAL, "when it was issued", UtcDateTime())
     revoked_at: Mapped[datetime | None] = classified(OPERATIONAL, "when it was revoked", UtcDateTime())

@@ -11,9 +11,9 @@ import gzip
 import hashlib
 import io
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 from cpniguard.domain.call_detail import CALL_DETAIL_COLUMNS, OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from cpniguard.domain.errors import FieldProblem, InvalidInputError
@@ -53,7 +53,7 @@ class CsvCallDetailSource:
         raw: IO[bytes] = self._path.open("rb") if self._path else io.BytesIO(self._content or b"")
         if raw.read(2) == GZIP_MAGIC:
             raw.seek(0)
-            return gzip.GzipFile(fileobj=raw)  # closes with the outer object via _close
+            return cast("IO[bytes]", gzip.GzipFile(fileobj=raw))
         raw.seek(0)
         return raw
 
@@ -82,7 +82,7 @@ class CsvCallDetailSource:
         finally:
             binary.close()
 
-    def _read(self, text: io.TextIOWrapper) -> Iterator[RawCallDetailRow | RowRejection]:
+    def _read(self, text: Iterable[str]) -> Iterator[RawCallDetailRow | RowRejection]:
         csv.field_size_limit(MAX_FIELD_CHARACTERS)
         reader = csv.reader(text, strict=True)
         header = self._header(reader)
@@ -116,28 +116,40 @@ class CsvCallDetailSource:
 
     @staticmethod
     def _column_order(header: list[str]) -> list[int]:
-        problems = [FieldProblem("line 1", f"unknown column '{n[:40]}'") for n in header if n not in CALL_DETAIL_COLUMNS]
-        problems += [FieldProblem("line 1", f"column '{n}' appears twice") for n in set(header) if header.count(n) > 1]
-        problems += [FieldProblem("line 1", f"missing column '{n}'") for n in sorted(REQUIRED_COLUMNS - set(header))]
+        problems = [
+            FieldProblem("line 1", f"unknown column '{n[:40]}'")
+            for n in header
+            if n not in CALL_DETAIL_COLUMNS
+        ]
+        problems += [
+            FieldProblem("line 1", f"column '{n}' appears twice") for n in set(header) if header.count(n) > 1
+        ]
+        problems += [
+            FieldProblem("line 1", f"missing column '{n}'") for n in sorted(REQUIRED_COLUMNS - set(header))
+        ]
         if problems:
             expected = ", ".join(CALL_DETAIL_COLUMNS)
-            raise UnreadableInputError(f"the header does not match the call detail layout ({expected})", tuple(problems))
+            raise UnreadableInputError(
+                f"the header does not match the call detail layout ({expected})", tuple(problems)
+            )
         absent = -1  # rows get "" appended, so index -1 reads as an empty optional field
         return [header.index(n) if n in header else _require_optional(n, absent) for n in CALL_DETAIL_COLUMNS]
 
     def _encoding_error(self, error: UnicodeDecodeError) -> UnreadableInputError:
         line_number = 1
         with self._open_binary() as binary:
-            for line_number, line in enumerate(binary, start=1):  # noqa: B007
+            for line_number, line in enumerate(binary, start=1):
                 try:
                     line.decode("utf-8")
                 except UnicodeDecodeError as bad:
                     byte = line[bad.start : bad.start + 1].hex()
-                    return _fatal(f"line {line_number}", f"is not UTF-8 (byte 0x{byte} at column {bad.start + 1}); save the file as UTF-8")
+                    return _fatal(
+                        f"line {line_number}",
+                        f"is not UTF-8 (byte 0x{byte} at column {bad.start + 1}); save the file as UTF-8",
+                    )
         return _fatal(f"line {line_number}", f"is not UTF-8 ({error.reason})")
 
 
 def _require_optional(name: str, absent: int) -> int:
     assert name in OPTIONAL_COLUMNS  # noqa: S101  (required ones were checked above)
     return absent
-

@@ -1,7 +1,7 @@
 """Alembic environment: batch mode for SQLite, a lock timeout on PostgreSQL."""
 
 from alembic import context
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from cpniguard.adapters.db.engine import build_engine
 from cpniguard.adapters.db.tables import Base
@@ -22,7 +22,7 @@ def run_migrations_online() -> None:
         _run(connection)
 
 
-def _run(connection) -> None:
+def _run(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
         connection.execute(text(f"SET lock_timeout = '{POSTGRES_LOCK_TIMEOUT}'"))
     context.configure(
