@@ -11,8 +11,9 @@ from cpniguard.adapters.clock import AdjustableClock, SystemClock
 from cpniguard.adapters.db.classification import TableClassificationCatalog
 from cpniguard.adapters.db.engine import build_engine
 from cpniguard.adapters.db.unit_of_work import SqlUnitOfWork, session_factory
+from cpniguard.adapters.passwords import Argon2PasswordHasher
 from cpniguard.config import Environment, Settings
-from cpniguard.services.ports import ClassificationCatalog, Clock, UnitOfWork
+from cpniguard.services.ports import ClassificationCatalog, Clock, PasswordHasher, UnitOfWork
 
 
 @dataclass
@@ -24,6 +25,7 @@ class Container:
     sessions: sessionmaker[Session]
     clock: Clock
     classification: ClassificationCatalog = field(default_factory=TableClassificationCatalog)
+    passwords: PasswordHasher = field(default_factory=Argon2PasswordHasher)
 
     def unit_of_work(self) -> UnitOfWork:
         """A new unit of work (UnitOfWorkFactory)."""

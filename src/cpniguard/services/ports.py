@@ -117,6 +117,28 @@ class ApiTokenRepository(Protocol):
         ...
 
 
+class EmployeeRepository(Protocol):
+    """Employees who sign in and act with a role."""
+
+    def add(
+        self, *, username: str, display_name: str, role: Role, password_hash: str, created_at: datetime
+    ) -> int:
+        """Store a new employee; return the key."""
+        ...
+
+
+class PasswordHasher(Protocol):
+    """Slow, salted hashing of secrets people choose (argon2id)."""
+
+    def hash(self, secret: str) -> str:
+        """The stored form of `secret`."""
+        ...
+
+    def verify(self, stored_hash: str, secret: str) -> bool:
+        """Whether `secret` matches `stored_hash`."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository; leaving without commit rolls back."""
 
@@ -128,6 +150,11 @@ class UnitOfWork(Protocol):
     @property
     def call_detail(self) -> CallDetailStore:
         """Call detail writes in this transaction."""
+        ...
+
+    @property
+    def employees(self) -> EmployeeRepository:
+        """Employees in this transaction."""
         ...
 
     @property

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from cpniguard.adapters.db.tables import Account, ApiToken
+from cpniguard.adapters.db.tables import Account, ApiToken, Employee
 from cpniguard.domain.employees import Role
 from cpniguard.services.ports import TokenHolder
 
@@ -21,7 +21,7 @@ class SqlAccountRepository:
     def ids_by_number(self) -> dict[str, int]:
         """Every account number with its key, streamed in one query."""
         rows = self._session.execute(select(Account.account_number, Account.id))
-        return dict(rows.tuples().all())
+        return {number: key for number, key in rows}
 
 
 class SqlApiTokenRepository:
@@ -49,3 +49,24 @@ class SqlApiTokenRepository:
         if row is None:
             return None
         return TokenHolder(token_id=row.id, label=row.label, role=Role(row.role), employee_id=row.employee_id)
+
+
+class SqlEmployeeRepository:
+    """Employees."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(
+        self, *, username: str, display_name: str, role: Role, password_hash: str, created_at: datetime
+    ) -> int:
+        """Store an employee."""
+        statement = insert(Employee).values(
+            username=username,
+            display_name=display_name,
+            role=role,
+            password_hash=password_hash,
+            is_active=True,
+            created_at=created_at,
+        )
+        return int(self._session.execute(statement.returning(Employee.id)).scalar_one())

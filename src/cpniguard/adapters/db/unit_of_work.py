@@ -9,7 +9,11 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from cpniguard.adapters.db.call_detail import SqlCallDetailStore
-from cpniguard.adapters.db.repositories import SqlAccountRepository, SqlApiTokenRepository
+from cpniguard.adapters.db.repositories import (
+    SqlAccountRepository,
+    SqlApiTokenRepository,
+    SqlEmployeeRepository,
+)
 
 
 class SqlUnitOfWork:
@@ -23,6 +27,7 @@ class SqlUnitOfWork:
         self.accounts = SqlAccountRepository(self.session)
         self.call_detail = SqlCallDetailStore(self.session)
         self.api_tokens = SqlApiTokenRepository(self.session)
+        self.employees = SqlEmployeeRepository(self.session)
         return self
 
     def __exit__(
