@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 
-TOKEN_PREFIX = "cpg_"
+TOKEN_PREFIX = "cpg_"  # noqa: S105  (a public marker, not a secret)
 TOKEN_RANDOM_BYTES = 32
 MIN_TOKEN_LENGTH = len(TOKEN_PREFIX) + 40
 MAX_TOKEN_LENGTH = 200

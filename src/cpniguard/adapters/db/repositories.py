@@ -21,7 +21,7 @@ class SqlAccountRepository:
     def ids_by_number(self) -> dict[str, int]:
         """Every account number with its key, streamed in one query."""
         rows = self._session.execute(select(Account.account_number, Account.id))
-        return {number: key for number, key in rows}
+        return {row.account_number: row.id for row in rows}
 
 
 class SqlApiTokenRepository:
