@@ -175,6 +175,10 @@ class UnitOfWork(Protocol):
         """Make everything done in this unit permanent."""
         ...
 
+    def ping(self) -> None:
+        """Prove the store answers (readiness); raises when it does not."""
+        ...
+
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
 
