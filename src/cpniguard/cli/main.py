@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import typer
 
-from cpniguard.cli import db, ingest
+from cpniguard.cli import classification, db, ingest
 
 app = typer.Typer(
     help="cpniguard: the CPNI compliance engine.", no_args_is_help=True, pretty_exceptions_enable=False
 )
 app.add_typer(db.app, name="db")
 app.add_typer(ingest.app, name="ingest")
+app.add_typer(classification.app, name="classification")

@@ -16,21 +16,33 @@ class DataClass(StrEnum):
     """The class of a data element, from the strictest to the least protected."""
 
     CALL_DETAIL = "call_detail"
-    """64.2003(d): number called or calling, time, location or duration of a specific call."""
     CPNI = "cpni"
-    """222(h)(1), 64.2003(g): services, configuration, usage and bills, other than call detail."""
     CREDENTIAL = "credential"
-    """64.2010: passwords, PINs and backup answers; stored only as argon2id hashes."""
     ACCOUNT_INFORMATION = "account_information"
-    """64.2003(a): account number, telephone number on the account; never an authenticator."""
     PERSONAL = "personal"
-    """Contact details of record that are not published: PII under the 2023 breach rule."""
     SUBSCRIBER_LIST = "subscriber_list"
-    """222(h)(3), 64.2003(n): published listings; not CPNI, kept apart from it."""
     AGGREGATE = "aggregate"
-    """222(h)(2): collective data with individual identities removed."""
     OPERATIONAL = "operational"
-    """Keys, timestamps and bookkeeping that reveal nothing about a customer by themselves."""
+
+
+DATA_CLASS_MEANINGS: dict[DataClass, str] = {
+    DataClass.CALL_DETAIL: "Call detail (47 CFR 64.2003(d)): the number called or calling, and the time, "
+    "location or duration of a specific call. The strictest CPNI (64.2010(b)).",
+    DataClass.CPNI: "Other CPNI (47 U.S.C. 222(h)(1), 64.2003(g)): services subscribed, their "
+    "configuration and use, and information in bills.",
+    DataClass.CREDENTIAL: "Passwords, PINs, backup answers and tokens (64.2010), kept only as hashes.",
+    DataClass.ACCOUNT_INFORMATION: "Account information (64.2003(a)): account number, telephone number "
+    "on the account, bill amount; never an authenticator.",
+    DataClass.PERSONAL: "Unpublished personal details: names and contact points of record; PII under "
+    "the 2023 breach rule.",
+    DataClass.SUBSCRIBER_LIST: "Subscriber list information (222(h)(3), 64.2003(n)): published "
+    "listings. Not CPNI, kept apart from it.",
+    DataClass.AGGREGATE: "Aggregate customer information (222(h)(2)): collective data with "
+    "individual identities removed.",
+    DataClass.OPERATIONAL: "Keys, timestamps and bookkeeping that reveal nothing about a customer "
+    "by themselves.",
+}
+"""What each class holds, with its citation, as published in the API and the docs."""
 
 
 CPNI_CLASSES = frozenset({DataClass.CALL_DETAIL, DataClass.CPNI})
