@@ -1,0 +1,155 @@
+"""Request and response bodies of the JSON API, apart from tables and domain types."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Literal, Self
+
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
+
+from cpniguard.domain.classification import (
+    CPNI_CLASSES,
+    DATA_CLASS_MEANINGS,
+    DataClass,
+    FieldClassification,
+)
+from cpniguard.domain.employees import Role
+from cpniguard.services.call_detail import IngestReport
+from cpniguard.services.ports import RowRejection, TokenHolder
+from cpniguard.web.problems import FieldError
+
+
+class HealthOut(BaseModel):
+    """The process answers."""
+
+    status: Literal["ok"] = "ok"
+
+
+class ReadinessOut(BaseModel):
+    """The process can serve: the database answers and is at the newest migration."""
+
+    status: Literal["ready"] = "ready"
+    database_revision: str | None = Field(description="The migration the database is at.")
+
+
+class TokenHolderOut(BaseModel):
+    """Who the bearer token speaks for."""
+
+    token_id: int
+    label: str = Field(description="What the token was issued for.")
+    role: Role
+    employee_id: int | None = Field(description="The employee it belongs to; null for an integration.")
+
+    @classmethod
+    def of(cls, holder: TokenHolder) -> Self:
+        """The body for `holder`."""
+        return cls(
+            token_id=holder.token_id, label=holder.label, role=holder.role, employee_id=holder.employee_id
+        )
+
+
+class DataClassOut(BaseModel):
+    """A data class and what it covers."""
+
+    data_class: DataClass
+    meaning: str
+    is_cpni: bool = Field(description="Whether reading it needs a permitted disclosure decision.")
+
+
+class FieldClassificationOut(BaseModel):
+    """The data class of one stored field."""
+
+    table: str
+    field: str
+    data_class: DataClass
+    description: str
+    is_cpni: bool
+
+
+class ClassificationOut(BaseModel):
+    """Every data class, and every stored field with its class (DESIGN.md invariant 4)."""
+
+    classes: list[DataClassOut]
+    fields: list[FieldClassificationOut]
+
+    @classmethod
+    def of(cls, fields: list[FieldClassification]) -> Self:
+        """The published classification of `fields`."""
+        return cls(
+            classes=[
+                DataClassOut(data_class=c, meaning=DATA_CLASS_MEANINGS[c], is_cpni=c in CPNI_CLASSES)
+                for c in DataClass
+            ],
+            fields=[
+                FieldClassificationOut(
+                    table=f.table,
+                    field=f.field,
+                    data_class=f.data_class,
+                    description=f.description,
+                    is_cpni=f.is_cpni,
+                )
+                for f in fields
+            ],
+        )
+
+
+class RowRejectionOut(BaseModel):
+    """A row left out of a load, with every reason."""
+
+    line_number: int = Field(description="Line in the CSV, the header being line 1.")
+    problems: list[FieldError]
+
+    @classmethod
+    def of(cls, rejection: RowRejection) -> Self:
+        """The body for `rejection`."""
+        problems = [FieldError(location=p.location, message=p.message) for p in rejection.problems]
+        return cls(line_number=rejection.line_number, problems=problems)
+
+
+class IngestBatchOut(BaseModel):
+    """What a load of call detail did."""
+
+    batch_id: int
+    source_name: str
+    rows_read: int
+    rows_loaded: int = Field(description="New records stored.")
+    duplicates_skipped: int = Field(description="Records already stored (same source system and id).")
+    rows_rejected: int
+    rejections: list[RowRejectionOut] = Field(description="Invalid rows left out (skip_invalid only).")
+
+    @classmethod
+    def of(cls, report: IngestReport, batch_id: int) -> Self:
+        """The body for a committed load."""
+        return cls(
+            batch_id=batch_id,
+            source_name=report.source_name,
+            rows_read=report.rows_read,
+            rows_loaded=report.rows_loaded,
+            duplicates_skipped=report.duplicates_skipped,
+            rows_rejected=report.rows_rejected,
+            rejections=[RowRejectionOut.of(r) for r in report.rejections],
+        )
+
+
+class ClockOut(BaseModel):
+    """The server's clock (development and test only)."""
+
+    now: datetime
+
+
+class ClockChange(BaseModel):
+    """Pin the clock at an instant, or move it by a duration; exactly one of the two."""
+
+    pin_at: AwareDatetime | None = Field(
+        default=None, description="Stop the clock at this instant (with a UTC offset)."
+    )
+    advance_by: timedelta | None = Field(
+        default=None,
+        description="Move the clock by this much: seconds, or an ISO 8601 duration (P30D); may be negative.",
+    )
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Self:
+        if (self.pin_at is None) == (self.advance_by is None):
+            raise ValueError("give exactly one of pin_at or advance_by")
+        return self

@@ -1,0 +1,78 @@
+"""Dependencies of the endpoints: the container, who is calling, and what their role allows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Annotated, cast
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.templating import Jinja2Templates
+
+from cpniguard.bootstrap import Container
+from cpniguard.domain.employees import Role, can_load_call_detail
+from cpniguard.services.api_tokens import authenticate_api_token
+from cpniguard.services.ports import TokenHolder
+from cpniguard.web.problems import ProblemError
+
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="A token from `cpniguard tokens issue --role ROLE --label TEXT`.",
+)
+
+
+def _container(request: Request) -> Container:
+    return cast("Container", request.app.state.container)
+
+
+def _templates(request: Request) -> Jinja2Templates:
+    return cast("Jinja2Templates", request.app.state.templates)
+
+
+ContainerDep = Annotated[Container, Depends(_container)]
+TemplatesDep = Annotated[Jinja2Templates, Depends(_templates)]
+
+
+def _unauthenticated(detail: str, challenge: str) -> ProblemError:
+    return ProblemError(HTTPStatus.UNAUTHORIZED, detail, headers={"WWW-Authenticate": challenge})
+
+
+def token_holder(
+    container: ContainerDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> TokenHolder:
+    """Who the bearer token speaks for; 401 when it is missing, malformed, unknown or revoked."""
+    if credentials is None:
+        raise _unauthenticated(
+            "This endpoint needs a bearer token: send 'Authorization: Bearer <token>'.",
+            'Bearer realm="cpniguard"',
+        )
+    holder = authenticate_api_token(token=credentials.credentials, uow_factory=container.unit_of_work)
+    if holder is None:
+        # One answer for malformed, unknown and revoked tokens: the caller learns nothing more.
+        raise _unauthenticated(
+            "The bearer token is not valid: it is malformed, unknown or revoked.",
+            'Bearer realm="cpniguard", error="invalid_token"',
+        )
+    return holder
+
+
+TokenHolderDep = Annotated[TokenHolder, Depends(token_holder)]
+
+
+def _role_check(allows: Callable[[Role], bool], action: str) -> Callable[[TokenHolder], TokenHolder]:
+    def check(holder: TokenHolderDep) -> TokenHolder:
+        if not allows(holder.role):
+            raise ProblemError(HTTPStatus.FORBIDDEN, f"The role '{holder.role}' may not {action}.")
+        return holder
+
+    return check
+
+
+require_call_detail_loader = _role_check(can_load_call_detail, "load call detail records")
+require_administrator = _role_check(
+    lambda role: role is Role.ADMINISTRATOR, "use the administration endpoints"
+)
+
+CallDetailLoaderDep = Annotated[TokenHolder, Depends(require_call_detail_loader)]

@@ -1,0 +1,40 @@
+from tests.conftest import make_settings
+from typer.testing import CliRunner
+
+from cpniguard.bootstrap import build_container
+from cpniguard.cli import tokens
+from cpniguard.domain.api_tokens import TOKEN_PREFIX
+from cpniguard.domain.employees import Role
+from cpniguard.services.api_tokens import authenticate_api_token
+
+
+def issue(cli_environment, *arguments):
+    return CliRunner().invoke(tokens.app, ["issue", *arguments], env=cli_environment)
+
+
+def test_tokens_issue_prints_a_secret_that_authenticates(cli_environment, fresh_database_url):
+    result = issue(cli_environment, "--role", "INTEGRATION", "--label", "billing feed")
+    assert result.exit_code == 0, result.output
+    secret = result.stdout.strip()
+    assert secret.startswith(TOKEN_PREFIX)
+    container = build_container(make_settings(fresh_database_url))
+    try:
+        holder = authenticate_api_token(token=secret, uow_factory=container.unit_of_work)
+    finally:
+        container.dispose()
+    assert holder is not None
+    assert (holder.role, holder.label) == (Role.INTEGRATION, "billing feed")
+
+
+def test_tokens_issue_refuses_an_unknown_role(cli_environment):
+    result = issue(cli_environment, "--role", "wizard", "--label", "x")
+    assert result.exit_code == 2
+    assert "--role" in result.output
+    assert "integration" in result.output
+
+
+def test_tokens_issue_refuses_an_empty_or_overlong_label(cli_environment):
+    for label in ("  ", "x" * 121):
+        result = issue(cli_environment, "--role", "auditor", "--label", label)
+        assert result.exit_code == 2
+        assert "--label" in result.output
