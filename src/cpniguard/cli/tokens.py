@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import typer
 
-from cpniguard.cli.context import container, fail_with_input_error, stderr
+from cpniguard.cli.context import EXIT_BAD_INPUT, container, fail_with_input_error, stderr
 from cpniguard.domain.employees import Role
-from cpniguard.domain.errors import FieldProblem, InvalidInputError
-from cpniguard.services.api_tokens import issue_api_token
-
-LABEL_MAX_CHARACTERS = 120
+from cpniguard.domain.errors import InvalidInputError, NotFoundError
+from cpniguard.services.api_tokens import issue_api_token, revoke_api_token
 
 app = typer.Typer(help="Issue bearer tokens for the HTTP API.", no_args_is_help=True, add_completion=False)
 
@@ -25,16 +23,29 @@ def issue(
     label: str = typer.Option(..., help="What the token is for, e.g. 'billing feed'."),
 ) -> None:
     """Issue a token and print its secret once on stdout (store it now; it cannot be shown again)."""
-    label = label.strip()
-    if not label or len(label) > LABEL_MAX_CHARACTERS:
-        problem = FieldProblem("--label", f"give 1 to {LABEL_MAX_CHARACTERS} characters")
-        fail_with_input_error(InvalidInputError("the label is not valid", (problem,)))
     with container() as built:
-        issued = issue_api_token(
-            role=role, label=label, employee_id=None, uow_factory=built.unit_of_work, clock=built.clock
-        )
+        try:
+            issued = issue_api_token(
+                role=role, label=label, employee_id=None, uow_factory=built.unit_of_work, clock=built.clock
+            )
+        except InvalidInputError as error:
+            fail_with_input_error(error)
     stderr.print(f"token {issued.token_id} issued with role {issued.role} ({issued.label}); shown once:")
     print(issued.secret)
+
+
+@app.command()
+def revoke(
+    token_id: int = typer.Argument(..., help="The token's number, as printed when it was issued."),
+) -> None:
+    """Revoke a token at once."""
+    with container() as built:
+        try:
+            revoke_api_token(token_id=token_id, uow_factory=built.unit_of_work, clock=built.clock)
+        except NotFoundError as error:
+            stderr.print(f"[red]error:[/] {error}")
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+    stderr.print(f"token {token_id} revoked")
 
 
 if __name__ == "__main__":

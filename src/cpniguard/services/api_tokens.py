@@ -5,8 +5,15 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from cpniguard.domain.api_tokens import TOKEN_PREFIX, TOKEN_RANDOM_BYTES, is_well_formed_token, token_digest
+from cpniguard.domain.api_tokens import (
+    TOKEN_PREFIX,
+    TOKEN_RANDOM_BYTES,
+    is_well_formed_token,
+    token_digest,
+    token_label,
+)
 from cpniguard.domain.employees import Role
+from cpniguard.domain.errors import NotFoundError
 from cpniguard.services.ports import Clock, TokenHolder, UnitOfWorkFactory
 
 
@@ -24,6 +31,7 @@ def issue_api_token(
     *, role: Role, label: str, employee_id: int | None, uow_factory: UnitOfWorkFactory, clock: Clock
 ) -> IssuedToken:
     """Create a bearer token with `role`; only its digest is kept."""
+    label = token_label(label)
     secret = TOKEN_PREFIX + secrets.token_urlsafe(TOKEN_RANDOM_BYTES)
     with uow_factory() as uow:
         token_id = uow.api_tokens.add(
@@ -43,3 +51,11 @@ def authenticate_api_token(*, token: str, uow_factory: UnitOfWorkFactory) -> Tok
         return None
     with uow_factory() as uow:
         return uow.api_tokens.holder_of(token_digest(token))
+
+
+def revoke_api_token(*, token_id: int, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+    """Revoke a token at once; later requests with it are refused. NotFoundError if unknown."""
+    with uow_factory() as uow:
+        if not uow.api_tokens.revoke(token_id, at=clock.now()):
+            raise NotFoundError(f"no unrevoked token {token_id}")
+        uow.commit()

@@ -116,6 +116,10 @@ class ApiTokenRepository(Protocol):
         """The unrevoked token with this digest, if any."""
         ...
 
+    def revoke(self, token_id: int, *, at: datetime) -> bool:
+        """Revoke an unrevoked token; False when there is none with that key."""
+        ...
+
 
 class EmployeeRepository(Protocol):
     """Employees who sign in and act with a role."""
@@ -189,3 +193,170 @@ class ClassificationCatalog(Protocol):
     def fields(self) -> list[FieldClassification]:
         """Every stored field with its data class."""
         ...
+
+
+# Demo carrier (issue 2): a synthetic carrier written in bulk. This section was appended
+# after the ports above, hence its late imports.
+from collections.abc import Mapping, Sequence  # noqa: E402
+
+from cpniguard.domain.accounts import (  # noqa: E402
+    AccountKind,
+    AccountStatus,
+    ContactKind,
+    Language,
+    ServiceCategory,
+)
+from cpniguard.domain.invoices import ChargeType  # noqa: E402
+from cpniguard.domain.subscriber_list import ListingStatus  # noqa: E402
+
+
+@dataclass(frozen=True, slots=True)
+class DemoAccount:
+    """A synthetic account, named by its account number (64.2003(a))."""
+
+    account_number: str
+    kind: AccountKind
+    language: Language
+    status: AccountStatus
+    holder_name: str
+    has_dedicated_representative: bool
+    has_cpni_contract: bool
+    opened_at: datetime
+    closed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class DemoContactPoint:
+    """A contact point with the span it was on the account (64.2003(b))."""
+
+    account_number: str
+    kind: ContactKind
+    value: str
+    associated_at: datetime
+    dissociated_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class DemoFeature:
+    """A feature setting on a service (technical configuration is CPNI, 222(h)(1)(A))."""
+
+    feature: str
+    setting: str
+    configured_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DemoService:
+    """A subscribed service, its telephone number of record (64.2003(q)) and its configuration."""
+
+    account_number: str
+    category: ServiceCategory
+    product_name: str
+    telephone_number: str
+    started_at: datetime
+    ended_at: datetime | None
+    features: tuple[DemoFeature, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DemoInvoiceLine:
+    """One charge on a bill (222(h)(1)(B)), directory assistance among them."""
+
+    charge_type: ChargeType
+    description: str
+    quantity: int
+    amount_cents: int
+
+
+@dataclass(frozen=True, slots=True)
+class DemoInvoice:
+    """A bill for one period, with its lines."""
+
+    account_number: str
+    invoice_number: str
+    period_start: datetime
+    period_end: datetime
+    issued_at: datetime
+    lines: tuple[DemoInvoiceLine, ...]
+
+    @property
+    def total_cents(self) -> int:
+        """The amount billed: the sum of the lines."""
+        return sum(line.amount_cents for line in self.lines)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoListing:
+    """A directory listing; only listed entries are subscriber list information (222(h)(3))."""
+
+    account_number: str
+    listed_name: str
+    listed_number: str
+    listed_address: str | None
+    advertising_classification: str | None
+    listing_status: ListingStatus
+
+
+@dataclass(frozen=True, slots=True)
+class DemoEmployee:
+    """An employee who signs in with one role."""
+
+    username: str
+    display_name: str
+    role: Role
+    created_at: datetime
+
+
+class DemoCarrierStore(Protocol):
+    """Writes a synthetic carrier in bulk, in one transaction of its own (issue 2).
+
+    Each method writes its rows set-based, never a query per row. Rows name their
+    account by account number; `account_ids` (from add_accounts) maps numbers to keys.
+    Leaving the block without commit() writes nothing.
+    """
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None:
+        """Make everything written in this block permanent."""
+        ...
+
+    def holds_accounts(self) -> bool:
+        """Whether the database already holds any account."""
+        ...
+
+    def add_accounts(self, rows: Sequence[DemoAccount]) -> dict[str, int]:
+        """Store the accounts; return each account number's key."""
+        ...
+
+    def add_contact_points(self, rows: Sequence[DemoContactPoint], *, account_ids: Mapping[str, int]) -> None:
+        """Store contact points with their spans."""
+        ...
+
+    def add_services(self, rows: Sequence[DemoService], *, account_ids: Mapping[str, int]) -> None:
+        """Store services and their feature settings."""
+        ...
+
+    def add_invoices(self, rows: Sequence[DemoInvoice], *, account_ids: Mapping[str, int]) -> None:
+        """Store invoices and their lines."""
+        ...
+
+    def add_listings(self, rows: Sequence[DemoListing], *, account_ids: Mapping[str, int]) -> None:
+        """Store directory listings."""
+        ...
+
+    def add_employees(
+        self, rows: Sequence[DemoEmployee], *, password_hashes: Mapping[str, str]
+    ) -> dict[str, int]:
+        """Store employees with the hash of each one's password (by username); return their keys."""
+        ...
+
+
+DemoCarrierStoreFactory = Callable[[], DemoCarrierStore]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from cpniguard.adapters.db.tables import Account, ApiToken, Employee
@@ -49,6 +49,16 @@ class SqlApiTokenRepository:
         if row is None:
             return None
         return TokenHolder(token_id=row.id, label=row.label, role=Role(row.role), employee_id=row.employee_id)
+
+    def revoke(self, token_id: int, *, at: datetime) -> bool:
+        """Set revoked_at on an unrevoked token."""
+        statement = (
+            update(ApiToken)
+            .where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=at)
+            .returning(ApiToken.id)
+        )
+        return self._session.execute(statement).scalar_one_or_none() is not None
 
 
 class SqlEmployeeRepository:
