@@ -20,34 +20,72 @@ _sequence = itertools.count(1)
 OPENED = datetime.fromisoformat("2025-01-15T12:00:00+00:00")
 
 
-def add_account(session: Session, *, number: str | None = None, kind: AccountKind = AccountKind.RESIDENTIAL,
-                language: Language = Language.EN, opened_at: datetime = OPENED) -> tuple[int, str]:
+def add_account(
+    session: Session,
+    *,
+    number: str | None = None,
+    kind: AccountKind = AccountKind.RESIDENTIAL,
+    language: Language = Language.EN,
+    opened_at: datetime = OPENED,
+) -> tuple[int, str]:
     """Insert an account; return (key, account number)."""
     number = number or f"T{next(_sequence):09d}"
     key = session.execute(
-        insert(Account).values(
-            account_number=number, kind=kind, language=language, status=AccountStatus.ACTIVE,
-            account_holder_name="Test Holder", has_dedicated_representative=False,
-            has_cpni_contract=False, opened_at=opened_at,
-        ).returning(Account.id)
+        insert(Account)
+        .values(
+            account_number=number,
+            kind=kind,
+            language=language,
+            status=AccountStatus.ACTIVE,
+            account_holder_name="Test Holder",
+            has_dedicated_representative=False,
+            has_cpni_contract=False,
+            opened_at=opened_at,
+        )
+        .returning(Account.id)
     ).scalar_one()
     return key, number
 
 
-def add_contact_point(session: Session, account_id: int, kind: ContactKind, value: str,
-                      associated_at: datetime, dissociated_at: datetime | None = None) -> int:
+def add_contact_point(  # noqa: PLR0913  (every column of a contact point)
+    session: Session,
+    account_id: int,
+    kind: ContactKind,
+    value: str,
+    *,
+    associated_at: datetime,
+    dissociated_at: datetime | None = None,
+) -> int:
     return session.execute(
-        insert(ContactPoint).values(account_id=account_id, kind=kind, value=value,
-                                    associated_at=associated_at, dissociated_at=dissociated_at)
+        insert(ContactPoint)
+        .values(
+            account_id=account_id,
+            kind=kind,
+            value=value,
+            associated_at=associated_at,
+            dissociated_at=dissociated_at,
+        )
         .returning(ContactPoint.id)
     ).scalar_one()
 
 
-def add_service(session: Session, account_id: int, *, category: ServiceCategory = ServiceCategory.LOCAL,
-                telephone_number: str | None = "+12125550100", started_at: datetime = OPENED) -> int:
+def add_service(
+    session: Session,
+    account_id: int,
+    *,
+    category: ServiceCategory = ServiceCategory.LOCAL,
+    telephone_number: str | None = "+12125550100",
+    started_at: datetime = OPENED,
+) -> int:
     return session.execute(
-        insert(Service).values(account_id=account_id, category=category, product_name="Test line",
-                               telephone_number=telephone_number, started_at=started_at)
+        insert(Service)
+        .values(
+            account_id=account_id,
+            category=category,
+            product_name="Test line",
+            telephone_number=telephone_number,
+            started_at=started_at,
+        )
         .returning(Service.id)
     ).scalar_one()
 
@@ -55,11 +93,18 @@ def add_service(session: Session, account_id: int, *, category: ServiceCategory 
 def cdr_row(account_number: str, record_id: str, **overrides: str) -> dict[str, str]:
     """A valid call detail row as a CSV would carry it."""
     row = {
-        "source_system": "switch-a", "record_id": record_id, "account_number": account_number,
-        "direction": "outbound", "call_type": "local", "calling_number": "+12125550100",
-        "called_number": "+13125557890", "started_at": "2026-10-01T09:30:00-04:00",
-        "answered_at": "2026-10-01T09:30:05-04:00", "duration_seconds": "125",
-        "billable_seconds": "120", "cell_site": "",
+        "source_system": "switch-a",
+        "record_id": record_id,
+        "account_number": account_number,
+        "direction": "outbound",
+        "call_type": "local",
+        "calling_number": "+12125550100",
+        "called_number": "+13125557890",
+        "started_at": "2026-10-01T09:30:00-04:00",
+        "answered_at": "2026-10-01T09:30:05-04:00",
+        "duration_seconds": "125",
+        "billable_seconds": "120",
+        "cell_site": "",
     }
     row.update(overrides)
     return row
@@ -73,8 +118,13 @@ def many_cdr_rows(account_number: str, count: int, *, start: int = 0) -> list[di
     ]
 
 
-def write_cdr_csv(path: Path, rows: Iterable[Mapping[str, str]], *, columns: Iterable[str] = CALL_DETAIL_COLUMNS,
-                  compress: bool = False) -> Path:
+def write_cdr_csv(
+    path: Path,
+    rows: Iterable[Mapping[str, str]],
+    *,
+    columns: Iterable[str] = CALL_DETAIL_COLUMNS,
+    compress: bool = False,
+) -> Path:
     """Write rows under a header of `columns` (CSV, or gzip when `compress`)."""
     columns = list(columns)
     opener = gzip.open if compress else open

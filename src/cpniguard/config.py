@@ -65,7 +65,9 @@ class GatewaySettings(BaseModel):
 class Settings(BaseSettings):
     """Every setting, with the CPNIGUARD_ prefix and '__' between group and name."""
 
-    model_config = SettingsConfigDict(env_prefix="CPNIGUARD_", env_nested_delimiter="__", extra="forbid")
+    model_config = SettingsConfigDict(
+        env_prefix="CPNIGUARD_", env_nested_delimiter="__", extra="forbid", hide_input_in_errors=True
+    )
 
     environment: Environment = Field(
         default=Environment.DEVELOPMENT, description="development, test or production."

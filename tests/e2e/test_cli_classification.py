@@ -14,7 +14,8 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "classification.md"
 def test_published_docs_page_matches_the_schema():
     fields = published_classification(catalog=TableClassificationCatalog())
     assert DOCS.read_text(encoding="utf-8") == classification_markdown(fields), (
-        "docs/classification.md is stale: run `cpniguard classification --format markdown > docs/classification.md`"
+        "docs/classification.md is stale: "
+        "run `cpniguard classification --format markdown > docs/classification.md`"
     )
 
 
@@ -30,7 +31,9 @@ def test_classification_command_prints_every_column_as_json():
         "is_cpni": True,
         "description": "number called",
     }
-    listed = next(f for f in fields if f["table"] == "subscriber_list_entries" and f["field"] == "listed_name")
+    listed = next(
+        f for f in fields if f["table"] == "subscriber_list_entries" and f["field"] == "listed_name"
+    )
     assert listed["data_class"] == "subscriber_list"
     assert listed["is_cpni"] is False
 

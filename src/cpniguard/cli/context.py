@@ -17,7 +17,7 @@ EXIT_BAD_INPUT = 2
 EXIT_CONFIGURATION = 3
 
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
-stdout = Console(highlight=False)
+stdout = Console(highlight=False, soft_wrap=True)
 
 
 @contextmanager

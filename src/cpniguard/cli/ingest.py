@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import getpass
+import os
 from pathlib import Path
 
 import typer
@@ -49,7 +50,7 @@ def cdr(
         try:
             report = ingest_call_detail(
                 source=source,
-                loaded_by=loaded_by or f"cli:{getpass.getuser()}",
+                loaded_by=loaded_by or _operating_system_user(),
                 skip_invalid=skip_invalid,
                 uow_factory=built.unit_of_work,
                 clock=built.clock,
@@ -64,6 +65,13 @@ def cdr(
     _print_report(report)
     if report.rejections:
         _write_rejects(report, rejects or file.with_name(file.name + ".rejects.csv"))
+
+
+def _operating_system_user() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # a container user with no passwd entry and no LOGNAME
+        return f"cli:uid-{os.getuid()}"
 
 
 def _progress() -> Progress:

@@ -1,7 +1,8 @@
 """Call detail CSV files and bodies (optionally gzipped) as rows for the ingest service.
 
 The first row is a header naming columns from CALL_DETAIL_COLUMNS, in any order;
-optional columns may be left out. Text must be UTF-8 (a BOM is accepted).
+optional columns may be left out. Text must be UTF-8 (a BOM is accepted) and hold no
+NUL character. A row is named by the line it starts on.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import hashlib
 import io
 import zlib
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, cast
 
@@ -49,13 +51,18 @@ class CsvCallDetailSource:
             raise _fatal(str(path), "no such file")
         return cls(path.name, path=path)
 
-    def _open_binary(self) -> IO[bytes]:
+    @contextmanager
+    def _open_binary(self) -> Iterator[IO[bytes]]:
+        # GzipFile never closes the file under it; both are closed here.
         raw: IO[bytes] = self._path.open("rb") if self._path else io.BytesIO(self._content or b"")
-        if raw.read(2) == GZIP_MAGIC:
+        with raw:
+            is_gzip = raw.read(2) == GZIP_MAGIC
             raw.seek(0)
-            return cast("IO[bytes]", gzip.GzipFile(fileobj=raw))
-        raw.seek(0)
-        return raw
+            if not is_gzip:
+                yield raw
+                return
+            with gzip.GzipFile(fileobj=raw) as unzipped:
+                yield cast("IO[bytes]", unzipped)
 
     def content_sha256(self) -> str:
         """SHA-256 of the bytes as given (compressed, if they were)."""
@@ -71,16 +78,14 @@ class CsvCallDetailSource:
 
     def rows(self) -> Iterator[RawCallDetailRow | RowRejection]:
         """Yield (line, fields in canonical order) per data row, or a rejection."""
-        binary = self._open_binary()
-        try:
+        with self._open_binary() as binary:
             text = io.TextIOWrapper(binary, encoding="utf-8-sig", errors="strict", newline="")
-            yield from self._read(text)
-        except UnicodeDecodeError as error:
-            raise self._encoding_error(error) from error
-        except (gzip.BadGzipFile, EOFError, zlib.error) as error:
-            raise _fatal(self.name, f"the gzip stream is damaged or cut short ({error})") from error
-        finally:
-            binary.close()
+            try:
+                yield from self._read(text)
+            except UnicodeDecodeError as error:
+                raise self._encoding_error(error) from error
+            except (gzip.BadGzipFile, EOFError, zlib.error) as error:
+                raise _fatal(self.name, f"the gzip stream is damaged or cut short ({error})") from error
 
     def _read(self, text: Iterable[str]) -> Iterator[RawCallDetailRow | RowRejection]:
         csv.field_size_limit(MAX_FIELD_CHARACTERS)
@@ -89,21 +94,22 @@ class CsvCallDetailSource:
         order = self._column_order(header)
         width = len(header)
         while True:
+            # A row is named by the line it starts on: a quoted field may run over several.
+            line_number = reader.line_num + 1
             try:
                 row = next(reader)
             except StopIteration:
                 return
             except csv.Error as error:
-                yield RowRejection(reader.line_num, (FieldProblem("row", f"malformed CSV: {error}"),))
+                yield RowRejection(line_number, (FieldProblem("row", _malformed(error)),))
                 continue
             if not row:
                 continue
-            if len(row) != width:
-                message = f"has {len(row)} fields; the header has {width}"
-                yield RowRejection(reader.line_num, (FieldProblem("row", message),))
+            if (problem := _shape_problem(row, width)) is not None:
+                yield RowRejection(line_number, (FieldProblem("row", problem),))
                 continue
             row.append("")
-            yield reader.line_num, [row[i] for i in order]
+            yield line_number, [row[i] for i in order]
 
     def _header(self, reader: Iterator[list[str]]) -> list[str]:
         try:
@@ -148,6 +154,21 @@ class CsvCallDetailSource:
                         f"is not UTF-8 (byte 0x{byte} at column {bad.start + 1}); save the file as UTF-8",
                     )
         return _fatal(f"line {line_number}", f"is not UTF-8 ({error.reason})")
+
+
+def _malformed(error: csv.Error) -> str:
+    if "unexpected end of data" in str(error):
+        return "malformed CSV: a quote opened on this line is never closed before the end of the input"
+    return f"malformed CSV: {error}"
+
+
+def _shape_problem(row: list[str], width: int) -> str | None:
+    if len(row) != width:
+        return f"has {len(row)} fields; the header has {width}"
+    if any("\x00" in field for field in row):
+        # PostgreSQL text cannot hold NUL; refusing it here keeps both engines alike.
+        return "contains a NUL character (byte 0x00); no field may hold one"
+    return None
 
 
 def _require_optional(name: str, absent: int) -> int:

@@ -1,0 +1,225 @@
+"""In-memory stand-ins for the ports in services/ports.py, for unit tests of services.
+
+The fake unit of work keeps the real contract: what a unit writes is visible to later
+units only after commit(); leaving the block without commit() discards it.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import itertools
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import TracebackType
+from typing import Self
+
+from cpniguard.domain.call_detail import CallDetail
+from cpniguard.domain.employees import Role
+from cpniguard.services.ports import (
+    CallDetailChunks,
+    IngestBatchRecord,
+    RawCallDetailRow,
+    RowRejection,
+    TokenHolder,
+)
+
+
+class FixedClock:
+    """A clock that says the same instant until told otherwise."""
+
+    def __init__(self, now: datetime) -> None:
+        self.instant = now
+
+    def now(self) -> datetime:
+        return self.instant
+
+
+@dataclass
+class StoredToken:
+    label: str
+    role: Role
+    employee_id: int | None
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
+@dataclass
+class StoredEmployee:
+    username: str
+    display_name: str
+    role: Role
+    password_hash: str
+    created_at: datetime
+
+
+@dataclass
+class FakeTables:
+    """Everything the fake store holds; a unit of work works on a copy of it."""
+
+    accounts: dict[str, int] = field(default_factory=dict)
+    call_detail: dict[tuple[str, str], tuple[CallDetail, int]] = field(default_factory=dict)
+    """Records by natural key (source system, record id), with the batch that brought them."""
+    batches: dict[int, IngestBatchRecord | None] = field(default_factory=dict)
+    tokens: dict[str, tuple[int, StoredToken]] = field(default_factory=dict)
+    employees: dict[int, StoredEmployee] = field(default_factory=dict)
+
+
+class FakeDatabase:
+    """The committed state shared by every fake unit of work, and key sequences."""
+
+    def __init__(self) -> None:
+        self.tables = FakeTables()
+        self.keys = itertools.count(1)
+        self.commits = 0
+
+    def add_account(self, account_number: str) -> int:
+        key = next(self.keys)
+        self.tables.accounts[account_number] = key
+        return key
+
+
+class FakeAccountRepository:
+    def __init__(self, tables: FakeTables) -> None:
+        self._tables = tables
+
+    def ids_by_number(self) -> dict[str, int]:
+        return dict(self._tables.accounts)
+
+
+class FakeCallDetailStore:
+    """Stores records by natural key; `replays` makes load() pass over the input twice.
+
+    The PostgreSQL store starts a second pass when the input overlaps stored records;
+    replaying here checks that the service copes with a store that does so.
+    """
+
+    def __init__(self, tables: FakeTables, keys: Iterator[int], *, replays: bool) -> None:
+        self._tables = tables
+        self._keys = keys
+        self._replays = replays
+
+    def start_batch(self, *, source_name: str, loaded_by: str, started_at: datetime) -> int:
+        del source_name, loaded_by, started_at
+        batch_id = next(self._keys)
+        self._tables.batches[batch_id] = None
+        return batch_id
+
+    def load(self, chunks: CallDetailChunks, *, batch_id: int) -> int:
+        if self._replays:
+            for _ in chunks():
+                pass
+        loaded = 0
+        for chunk in chunks():
+            for record in chunk:
+                key = (record.source_system, record.record_id)
+                if key not in self._tables.call_detail:
+                    self._tables.call_detail[key] = (record, batch_id)
+                    loaded += 1
+        return loaded
+
+    def finish_batch(self, batch_id: int, record: IngestBatchRecord) -> None:
+        self._tables.batches[batch_id] = record
+
+
+class FakeApiTokenRepository:
+    def __init__(self, tables: FakeTables, keys: Iterator[int]) -> None:
+        self._tables = tables
+        self._keys = keys
+
+    def add(
+        self, *, token_hash: str, label: str, role: Role, employee_id: int | None, created_at: datetime
+    ) -> int:
+        token_id = next(self._keys)
+        self._tables.tokens[token_hash] = (token_id, StoredToken(label, role, employee_id, created_at))
+        return token_id
+
+    def holder_of(self, token_hash: str) -> TokenHolder | None:
+        found = self._tables.tokens.get(token_hash)
+        if found is None or found[1].revoked_at is not None:
+            return None
+        token_id, token = found
+        return TokenHolder(
+            token_id=token_id, label=token.label, role=token.role, employee_id=token.employee_id
+        )
+
+
+class FakeEmployeeRepository:
+    def __init__(self, tables: FakeTables, keys: Iterator[int]) -> None:
+        self._tables = tables
+        self._keys = keys
+
+    def add(
+        self, *, username: str, display_name: str, role: Role, password_hash: str, created_at: datetime
+    ) -> int:
+        if any(e.username == username for e in self._tables.employees.values()):
+            raise ValueError(f"username {username!r} is taken")
+        employee_id = next(self._keys)
+        self._tables.employees[employee_id] = StoredEmployee(
+            username, display_name, role, password_hash, created_at
+        )
+        return employee_id
+
+
+class FakeUnitOfWork:
+    """A transaction over a copy of the committed tables; commit() publishes the copy."""
+
+    def __init__(self, database: FakeDatabase, *, replays: bool = False) -> None:
+        self._database = database
+        self._replays = replays
+        self._working = FakeTables()
+        self.committed = False
+
+    def __enter__(self) -> Self:
+        self._working = copy.deepcopy(self._database.tables)
+        keys = self._database.keys
+        self.accounts = FakeAccountRepository(self._working)
+        self.call_detail = FakeCallDetailStore(self._working, keys, replays=self._replays)
+        self.api_tokens = FakeApiTokenRepository(self._working, keys)
+        self.employees = FakeEmployeeRepository(self._working, keys)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._working = FakeTables()
+
+    def commit(self) -> None:
+        self._database.tables = copy.deepcopy(self._working)
+        self._database.commits += 1
+        self.committed = True
+
+    def ping(self) -> None:
+        return None
+
+
+class FakeUnitOfWorkFactory:
+    """UnitOfWorkFactory over one FakeDatabase."""
+
+    def __init__(self, database: FakeDatabase, *, replays: bool = False) -> None:
+        self.database = database
+        self.replays = replays
+
+    def __call__(self) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self.database, replays=self.replays)
+
+
+class ListCallDetailSource:
+    """A CallDetailSource over rows already split; every pass yields them again."""
+
+    def __init__(self, name: str, rows: Iterable[RawCallDetailRow | RowRejection]) -> None:
+        self.name = name
+        self._rows = list(rows)
+        self.passes = 0
+
+    def rows(self) -> Iterator[RawCallDetailRow | RowRejection]:
+        self.passes += 1
+        for row in self._rows:
+            yield row if isinstance(row, RowRejection) else (row[0], list(row[1]))
+
+    def content_sha256(self) -> str:
+        return hashlib.sha256(repr(self._rows).encode()).hexdigest()
