@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from cpniguard.domain.accounts import (
+    AccountKind,
+    AccountStatus,
+    ContactKind,
+    Language,
+    ServiceCategory,
+)
 from cpniguard.domain.call_detail import CallDetail
 from cpniguard.domain.classification import FieldClassification
 from cpniguard.domain.employees import Role
 from cpniguard.domain.errors import FieldProblem
+from cpniguard.domain.invoices import ChargeType
+from cpniguard.domain.subscriber_list import ListingStatus
 
 
 class Clock(Protocol):
@@ -195,19 +204,7 @@ class ClassificationCatalog(Protocol):
         ...
 
 
-# Demo carrier (issue 2): a synthetic carrier written in bulk. This section was appended
-# after the ports above, hence its late imports.
-from collections.abc import Mapping, Sequence  # noqa: E402
-
-from cpniguard.domain.accounts import (  # noqa: E402
-    AccountKind,
-    AccountStatus,
-    ContactKind,
-    Language,
-    ServiceCategory,
-)
-from cpniguard.domain.invoices import ChargeType  # noqa: E402
-from cpniguard.domain.subscriber_list import ListingStatus  # noqa: E402
+# Demo carrier (issue 2): a synthetic carrier written in bulk.
 
 
 @dataclass(frozen=True, slots=True)
