@@ -51,6 +51,8 @@ def test_the_clock_refuses_to_leave_the_calendar(api, as_administrator, containe
         ({"pin_at": "2027-03-01T09:00:00"}, "body.pin_at"),
         ({"pin_at": "next tuesday"}, "body.pin_at"),
         ({"advance_by": "a while"}, "body.advance_by"),
+        ({"advance_by": True}, "body.advance_by"),
+        ({"advance_by": 60, "rewind": True}, "body.rewind"),
     ],
 )
 def test_a_bad_clock_change_is_a_field_level_422(api, as_administrator, container, body, location):

@@ -3,8 +3,8 @@ input, valid and not: no input may make the API answer 500, responses keep to th
 document, and every error is a problem detail."""
 
 import schemathesis
-from schemathesis import GenerationMode
 from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import negative_data_rejection, status_code_conformance
 
 from cpniguard.web.app import create_app

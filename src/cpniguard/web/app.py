@@ -48,7 +48,9 @@ def create_app(
 
 def _api_v1(container: Container) -> APIRouter:
     # The token check sits on the router, so no /api/v1 route can forget it.
-    api = APIRouter(prefix="/api/v1", dependencies=[Depends(token_holder)], responses=problem_responses(400, 401))
+    api = APIRouter(
+        prefix="/api/v1", dependencies=[Depends(token_holder)], responses=problem_responses(400, 401)
+    )
     api.include_router(me.router)
     api.include_router(classification.router)
     api.include_router(call_detail.router)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
-from pydantic import AwareDatetime, BaseModel, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.json_schema import WithJsonSchema
 
 from cpniguard.domain.classification import (
     CPNI_CLASSES,
@@ -140,13 +141,27 @@ class ClockOut(BaseModel):
 class ClockChange(BaseModel):
     """Pin the clock at an instant, or move it by a duration; exactly one of the two."""
 
+    model_config = ConfigDict(extra="forbid")
+
     pin_at: AwareDatetime | None = Field(
         default=None, description="Stop the clock at this instant (with a UTC offset)."
     )
-    advance_by: timedelta | None = Field(
+    advance_by: Annotated[
+        timedelta | None,
+        WithJsonSchema(
+            {"anyOf": [{"type": "number"}, {"type": "string", "format": "duration"}, {"type": "null"}]}
+        ),
+    ] = Field(
         default=None,
         description="Move the clock by this much: seconds, or an ISO 8601 duration (P30D); may be negative.",
     )
+
+    @field_validator("advance_by", mode="before")
+    @classmethod
+    def _not_a_boolean(cls, value: object) -> object:
+        if isinstance(value, bool):
+            raise ValueError("give seconds or an ISO 8601 duration, not true or false")  # noqa: TRY004
+        return value
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Self:
