@@ -7,6 +7,7 @@ units only after commit(); leaving the block without commit() discards it.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import itertools
 from collections.abc import Iterable, Iterator
@@ -15,6 +16,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Self
 
+from cpniguard.domain.accounts import ContactPoint
 from cpniguard.domain.call_detail import CallDetail
 from cpniguard.domain.employees import Role
 from cpniguard.services.ports import (
@@ -64,6 +66,7 @@ class FakeTables:
     batches: dict[int, IngestBatchRecord | None] = field(default_factory=dict)
     tokens: dict[str, tuple[int, StoredToken]] = field(default_factory=dict)
     employees: dict[int, StoredEmployee] = field(default_factory=dict)
+    contact_points: dict[int, list[ContactPoint]] = field(default_factory=dict)
 
 
 class FakeDatabase:
@@ -86,6 +89,12 @@ class FakeAccountRepository:
 
     def ids_by_number(self) -> dict[str, int]:
         return dict(self._tables.accounts)
+
+    def key_of(self, account_number: str) -> int | None:
+        return self._tables.accounts.get(account_number)
+
+    def contact_points(self, account_id: int) -> list[ContactPoint]:
+        return list(self._tables.contact_points.get(account_id, []))
 
 
 class FakeCallDetailStore:
@@ -143,6 +152,13 @@ class FakeApiTokenRepository:
         return TokenHolder(
             token_id=token_id, label=token.label, role=token.role, employee_id=token.employee_id
         )
+
+    def revoke(self, token_id: int, *, at: datetime) -> bool:
+        for token_hash, (key, token) in self._tables.tokens.items():
+            if key == token_id and token.revoked_at is None:
+                self._tables.tokens[token_hash] = (key, dataclasses.replace(token, revoked_at=at))
+                return True
+        return False
 
 
 class FakeEmployeeRepository:

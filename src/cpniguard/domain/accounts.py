@@ -105,6 +105,17 @@ def is_address_of_record(point: ContactPoint, at: datetime) -> bool:
     return at - point.associated_at >= timedelta(days=ADDRESS_OF_RECORD_MIN_AGE_DAYS)
 
 
+def of_record_from(point: ContactPoint) -> datetime | None:
+    """When `point` becomes (or became) an address of record (64.2003(b)).
+
+    That is 30 days after it was put on the account; None for contact telephones,
+    which never do.
+    """
+    if point.kind not in ADDRESS_KINDS:
+        return None
+    return point.associated_at + timedelta(days=ADDRESS_OF_RECORD_MIN_AGE_DAYS)
+
+
 def addresses_of_record(
     points: Iterable[ContactPoint], kind: ContactKind, at: datetime
 ) -> list[ContactPoint]:

@@ -12,6 +12,7 @@ from cpniguard.domain.accounts import (
     AccountKind,
     AccountStatus,
     ContactKind,
+    ContactPoint,
     Language,
     ServiceCategory,
 )
@@ -83,6 +84,14 @@ class AccountRepository(Protocol):
 
     def ids_by_number(self) -> dict[str, int]:
         """Map every account number to its key (bulk loads resolve accounts from it)."""
+        ...
+
+    def key_of(self, account_number: str) -> int | None:
+        """The key of the account with this number, if there is one."""
+        ...
+
+    def contact_points(self, account_id: int) -> list[ContactPoint]:
+        """Every contact point the account ever had, with the span it was on the account."""
         ...
 
 

@@ -10,7 +10,7 @@ from fastapi.templating import Jinja2Templates
 
 from cpniguard import __version__
 from cpniguard.bootstrap import Container
-from cpniguard.web.api import call_detail, classification, clock, health, me
+from cpniguard.web.api import accounts, call_detail, classification, clock, health, me
 from cpniguard.web.deps import token_holder
 from cpniguard.web.pages import landing
 from cpniguard.web.problems import install_problem_handlers, problem_responses, with_problem_media_type
@@ -54,6 +54,7 @@ def _api_v1(container: Container) -> APIRouter:
     api.include_router(me.router)
     api.include_router(classification.router)
     api.include_router(call_detail.router)
+    api.include_router(accounts.router)
     if clock.is_clock_adjustable(container):
         api.include_router(clock.router)
     return api

@@ -11,7 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.templating import Jinja2Templates
 
 from cpniguard.bootstrap import Container
-from cpniguard.domain.employees import Role, can_load_call_detail
+from cpniguard.domain.employees import Role, can_load_call_detail, can_read_contact_points
 from cpniguard.services.api_tokens import authenticate_api_token
 from cpniguard.services.ports import TokenHolder
 from cpniguard.web.problems import ProblemError
@@ -76,3 +76,7 @@ require_administrator = _role_check(
 )
 
 CallDetailLoaderDep = Annotated[TokenHolder, Depends(require_call_detail_loader)]
+
+ContactPointReaderDep = Annotated[
+    TokenHolder, Depends(_role_check(can_read_contact_points, "read an account's contact points"))
+]

@@ -7,7 +7,9 @@ from datetime import datetime
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from cpniguard.adapters.db.tables import Account, ApiToken, Employee
+from cpniguard.adapters.db.tables import Account, ApiToken, ContactPoint, Employee
+from cpniguard.domain.accounts import ContactKind
+from cpniguard.domain.accounts import ContactPoint as ContactPointValue
 from cpniguard.domain.employees import Role
 from cpniguard.services.ports import TokenHolder
 
@@ -22,6 +24,21 @@ class SqlAccountRepository:
         """Every account number with its key, streamed in one query."""
         rows = self._session.execute(select(Account.account_number, Account.id))
         return {row.account_number: row.id for row in rows}
+
+    def key_of(self, account_number: str) -> int | None:
+        """The account's key."""
+        return self._session.scalar(select(Account.id).where(Account.account_number == account_number))
+
+    def contact_points(self, account_id: int) -> list[ContactPointValue]:
+        """The account's contact point history, oldest first."""
+        rows = self._session.scalars(
+            select(ContactPoint)
+            .where(ContactPoint.account_id == account_id)
+            .order_by(ContactPoint.associated_at, ContactPoint.id)
+        )
+        return [
+            ContactPointValue(ContactKind(r.kind), r.value, r.associated_at, r.dissociated_at) for r in rows
+        ]
 
 
 class SqlApiTokenRepository:

@@ -8,6 +8,7 @@ from typing import Annotated, Literal, Self
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.json_schema import WithJsonSchema
 
+from cpniguard.domain.accounts import ContactKind
 from cpniguard.domain.classification import (
     CPNI_CLASSES,
     DATA_CLASS_MEANINGS,
@@ -15,6 +16,7 @@ from cpniguard.domain.classification import (
     FieldClassification,
 )
 from cpniguard.domain.employees import Role
+from cpniguard.services.accounts import ContactPointAsOf
 from cpniguard.services.call_detail import IngestReport
 from cpniguard.services.ports import RowRejection, TokenHolder
 from cpniguard.web.problems import FieldError
@@ -168,3 +170,43 @@ class ClockChange(BaseModel):
         if (self.pin_at is None) == (self.advance_by is None):
             raise ValueError("give exactly one of pin_at or advance_by")
         return self
+
+
+class ContactPointOut(BaseModel):
+    """A contact point on the account at the instant asked about."""
+
+    kind: ContactKind
+    value: str
+    associated_at: datetime
+    dissociated_at: datetime | None
+    is_of_record: bool = Field(description="On the account at least 30 days at that instant (64.2003(b)).")
+    of_record_from: datetime | None = Field(
+        description="When it becomes of record; null for contact telephones."
+    )
+
+
+class ContactPointsOut(BaseModel):
+    """An account's contact points as of an instant."""
+
+    account_number: str
+    as_of: datetime
+    contact_points: list[ContactPointOut]
+
+    @classmethod
+    def of(cls, account_number: str, as_of: datetime, found: list[ContactPointAsOf]) -> Self:
+        """The answer for `found`."""
+        return cls(
+            account_number=account_number,
+            as_of=as_of,
+            contact_points=[
+                ContactPointOut(
+                    kind=f.point.kind,
+                    value=f.point.value,
+                    associated_at=f.point.associated_at,
+                    dissociated_at=f.point.dissociated_at,
+                    is_of_record=f.is_of_record,
+                    of_record_from=f.of_record_from,
+                )
+                for f in found
+            ],
+        )
