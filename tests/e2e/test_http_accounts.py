@@ -86,3 +86,9 @@ def test_an_overlong_account_number_is_a_field_level_422(api, as_representative)
 def test_marketing_and_integrations_may_not_read_contact_points(api, tokens, account, role):
     response = api.get(url(account), headers=bearer(tokens[role]))
     assert response.status_code == 403
+
+
+def test_an_account_number_with_a_nul_character_is_a_field_level_422(api, as_representative):
+    response = api.get(url("A%00B"), headers=as_representative)
+    assert response.status_code == 422
+    assert [e["location"] for e in response.json()["errors"]] == ["path.account_number"]

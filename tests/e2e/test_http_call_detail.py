@@ -227,10 +227,14 @@ def test_an_unreadable_query_parameter_is_a_field_level_422(api, as_integration,
     assert "boolean" in problem["errors"][0]["message"]
 
 
-def test_an_overlong_source_name_is_a_field_level_422(api, as_integration, account_number, csv_body):
-    response = post(api, csv_body(many_cdr_rows(account_number, 1)), as_integration, source_name="x" * 201)
+@pytest.mark.parametrize("source_name", ["x" * 201, "switch\x00a", "line\nbreak"])
+def test_an_overlong_or_control_character_source_name_is_a_field_level_422(
+    api, as_integration, account_number, csv_body, connection, source_name
+):
+    response = post(api, csv_body(many_cdr_rows(account_number, 1)), as_integration, source_name=source_name)
     problem = assert_problem(response, 422)
     assert [e["location"] for e in problem["errors"]] == ["query.source_name"]
+    assert stored(connection) == (0, 0)
 
 
 def test_a_row_holding_a_nul_byte_is_rejected_by_line(

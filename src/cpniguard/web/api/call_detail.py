@@ -16,7 +16,7 @@ from cpniguard.adapters.ingest.cdr_csv import CsvCallDetailSource
 from cpniguard.bootstrap import Container
 from cpniguard.services.call_detail import IngestRejectedError, IngestReport, ingest_call_detail
 from cpniguard.services.ports import TokenHolder
-from cpniguard.web.api.schemas import IngestBatchOut, RowRejectionOut
+from cpniguard.web.api.schemas import NO_CONTROL_CHARACTERS, IngestBatchOut, RowRejectionOut
 from cpniguard.web.deps import CallDetailLoaderDep, ContainerDep
 from cpniguard.web.problems import ProblemError, problem_responses
 
@@ -54,7 +54,13 @@ async def load_call_detail_batch(
         bool, Query(description="Load the valid rows and return the rejected ones instead of refusing.")
     ] = False,
     source_name: Annotated[
-        str | None, Query(min_length=1, max_length=200, description="Recorded with the batch.")
+        str | None,
+        Query(
+            min_length=1,
+            max_length=200,
+            pattern=NO_CONTROL_CHARACTERS,
+            description="Recorded with the batch.",
+        ),
     ] = None,
 ) -> IngestBatchOut:
     """Load call detail records from the body; all or nothing unless `skip_invalid`.

@@ -21,6 +21,9 @@ from cpniguard.services.call_detail import IngestReport
 from cpniguard.services.ports import RowRejection, TokenHolder
 from cpniguard.web.problems import FieldError
 
+NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]*$"
+"""Pattern for identifiers from URLs: PostgreSQL text cannot hold NUL, and no name needs a control."""
+
 
 class HealthOut(BaseModel):
     """The process answers."""
