@@ -47,7 +47,7 @@ def add_account(
     return key, number
 
 
-def add_contact_point(  # noqa: PLR0913  (every column of a contact point)
+def add_contact_point(
     session: Session,
     account_id: int,
     kind: ContactKind,
