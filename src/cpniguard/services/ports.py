@@ -161,7 +161,24 @@ class PasswordHasher(Protocol):
         ...
 
 
-class UnitOfWork(Protocol):
+class Transaction(Protocol):
+    """A block of work that is kept only if committed: leaving without commit() rolls back."""
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None:
+        """Make everything done in this block permanent."""
+        ...
+
+
+class UnitOfWork(Transaction, Protocol):
     """One transaction over every repository; leaving without commit rolls back."""
 
     @property
@@ -182,19 +199,6 @@ class UnitOfWork(Protocol):
     @property
     def api_tokens(self) -> ApiTokenRepository:
         """Bearer tokens in this transaction."""
-        ...
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None: ...
-
-    def commit(self) -> None:
-        """Make everything done in this unit permanent."""
         ...
 
     def ping(self) -> None:
@@ -313,26 +317,13 @@ class DemoEmployee:
     created_at: datetime
 
 
-class DemoCarrierStore(Protocol):
+class DemoCarrierStore(Transaction, Protocol):
     """Writes a synthetic carrier in bulk, in one transaction of its own (issue 2).
 
     Each method writes its rows set-based, never a query per row. Rows name their
     account by account number; `account_ids` (from add_accounts) maps numbers to keys.
     Leaving the block without commit() writes nothing.
     """
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None: ...
-
-    def commit(self) -> None:
-        """Make everything written in this block permanent."""
-        ...
 
     def holds_accounts(self) -> bool:
         """Whether the database already holds any account."""

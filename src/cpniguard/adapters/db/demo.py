@@ -8,11 +8,9 @@ without a lookup per row.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from sqlalchemy import Table, insert, select
-from sqlalchemy.orm import Session, sessionmaker
 
 from cpniguard.adapters.db.tables import (
     Account,
@@ -25,6 +23,7 @@ from cpniguard.adapters.db.tables import (
     ServiceConfiguration,
     SubscriberListEntry,
 )
+from cpniguard.adapters.db.unit_of_work import SessionTransaction
 from cpniguard.services.ports import (
     DemoAccount,
     DemoContactPoint,
@@ -37,32 +36,12 @@ from cpniguard.services.ports import (
 CURRENCY = "USD"
 
 
-class SqlDemoCarrierStore:
+class SqlDemoCarrierStore(SessionTransaction):
     """DemoCarrierStore over a session of its own; leaving without commit() rolls back."""
-
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
-        self._sessions = sessions
-
-    def __enter__(self) -> Self:
-        self._session = self._sessions()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self._session.rollback()
-        self._session.close()
-
-    def commit(self) -> None:
-        """Commit everything written in this block."""
-        self._session.commit()
 
     def holds_accounts(self) -> bool:
         """Whether any account exists (one indexed row read)."""
-        return self._session.execute(select(Account.id).limit(1)).first() is not None
+        return self.session.execute(select(Account.id).limit(1)).first() is not None
 
     def add_accounts(self, rows: Sequence[DemoAccount]) -> dict[str, int]:
         """Insert the accounts; map each account number to its new key."""
@@ -189,14 +168,14 @@ class SqlDemoCarrierStore:
 
     def _insert(self, model: type[Base], values: list[dict[str, Any]]) -> None:
         if values:
-            self._session.execute(insert(_table(model)), values)
+            self.session.execute(insert(_table(model)), values)
 
     def _insert_returning_ids(self, model: type[Base], values: list[dict[str, Any]]) -> list[int]:
         if not values:
             return []
         table = _table(model)
         statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        return [int(key) for key in self._session.scalars(statement, values)]
+        return [int(key) for key in self.session.scalars(statement, values)]
 
 
 def _table(model: type[Base]) -> Table:

@@ -16,18 +16,14 @@ from cpniguard.adapters.db.repositories import (
 )
 
 
-class SqlUnitOfWork:
-    """A transaction; leaving the block without commit() rolls everything back."""
+class SessionTransaction:
+    """One session, one transaction; leaving the block without commit() rolls it back."""
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
 
     def __enter__(self) -> Self:
         self.session = self._session_factory()
-        self.accounts = SqlAccountRepository(self.session)
-        self.call_detail = SqlCallDetailStore(self.session)
-        self.api_tokens = SqlApiTokenRepository(self.session)
-        self.employees = SqlEmployeeRepository(self.session)
         return self
 
     def __exit__(
@@ -42,6 +38,18 @@ class SqlUnitOfWork:
     def commit(self) -> None:
         """Commit the transaction."""
         self.session.commit()
+
+
+class SqlUnitOfWork(SessionTransaction):
+    """The unit of work: every repository over one transaction."""
+
+    def __enter__(self) -> Self:
+        super().__enter__()
+        self.accounts = SqlAccountRepository(self.session)
+        self.call_detail = SqlCallDetailStore(self.session)
+        self.api_tokens = SqlApiTokenRepository(self.session)
+        self.employees = SqlEmployeeRepository(self.session)
+        return self
 
     def ping(self) -> None:
         """Run a trivial query (readiness)."""
