@@ -1,19 +1,10 @@
 import signal
-import socket
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
-
-SERVER_START_SECONDS = 30
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.processes import free_port, wait_until_healthy
 
 
 def issue_token_with_the_cli(environment, role="administrator"):
@@ -28,19 +19,6 @@ def issue_token_with_the_cli(environment, role="administrator"):
     assert result.returncode == 0, result.stderr
     assert "shown once" in result.stderr
     return result.stdout.strip()
-
-
-def wait_until_healthy(base_url, server, log):
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"the server exited with {server.returncode}: {log.read_text()}")
-        try:
-            if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    pytest.fail("the server did not answer /health in time")
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from tests.conftest import TEST_NOW, TEST_SECRET, make_settings
+from tests.processes import free_port, wait_until_healthy
 from typer.testing import CliRunner
 
 from cpniguard.adapters.clock import AdjustableClock
@@ -251,12 +251,6 @@ def printed_tokens(output: str) -> dict[str, str]:
     return found
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_the_demo_seeds_a_full_carrier_through_the_cli_then_serves_it(
     cli_environment, fresh_database_url, tmp_path
 ):
@@ -301,19 +295,6 @@ def serve_the_seeded_demo(environment: dict[str, str], tokens: dict[str, str], l
             server.send_signal(signal.SIGINT)
             server.wait(timeout=30)
     assert "already there" in log_path.read_text()
-
-
-def wait_until_healthy(base_url: str, server: subprocess.Popen[bytes], log_path: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"the demo server exited with {server.returncode}: {log_path.read_text()}")
-        try:
-            if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    pytest.fail("the demo server did not answer /health in time")
 
 
 @pytest.fixture
