@@ -130,9 +130,8 @@ def _seconds(value: str, column: str, problems: list[FieldProblem]) -> int:
 
 
 def _check_identity(
-    fields: Sequence[str], account_ids: Mapping[str, int], problems: list[FieldProblem]
-) -> int:
-    source_system, record_id, account_number, direction, call_type = fields[:5]
+    source_system: str, record_id: str, direction: str, call_type: str, problems: list[FieldProblem]
+) -> None:
     if not _SOURCE_SYSTEM.fullmatch(source_system):
         problems.append(FieldProblem("source_system", "must be 1-64 letters, digits, '.', '_' or '-'"))
     if not record_id or len(record_id) > MAX_RECORD_ID_LENGTH:
@@ -141,6 +140,9 @@ def _check_identity(
         problems.append(FieldProblem("direction", f"'{direction[:20]}' is not one of {_listed(Direction)}"))
     if call_type not in _CALL_TYPES:
         problems.append(FieldProblem("call_type", f"'{call_type[:20]}' is not one of {_listed(CallType)}"))
+
+
+def _account_key(account_number: str, account_ids: Mapping[str, int], problems: list[FieldProblem]) -> int:
     account_id = account_ids.get(account_number)
     if account_id is None:
         problems.append(FieldProblem("account_number", f"no account '{account_number[:32]}'"))
@@ -164,15 +166,29 @@ def parse_call_detail(fields: Sequence[str], account_ids: Mapping[str, int]) -> 
     `account_ids` maps the account numbers the file may name to their keys; a number
     outside it is an unknown account. Raises InvalidInputError listing every problem.
     """
+    (
+        source_system,
+        record_id,
+        account_number,
+        direction,
+        call_type,
+        calling,
+        called,
+        started_text,
+        answered_text,
+        duration_text,
+        billable_text,
+        cell_site_text,
+    ) = fields
     problems: list[FieldProblem] = []
-    account_id = _check_identity(fields, account_ids, problems)
-    call_type = fields[4]
-    _check_numbers(fields[5], fields[6], call_type, problems)
-    started_at = _timestamp(fields[7], "started_at", problems)
-    answered_at = _timestamp(fields[8], "answered_at", problems) if fields[8] else None
-    duration = _seconds(fields[9], "duration_seconds", problems)
-    billable = _seconds(fields[10], "billable_seconds", problems) if fields[10] else 0
-    cell_site = fields[11] or None
+    _check_identity(source_system, record_id, direction, call_type, problems)
+    account_id = _account_key(account_number, account_ids, problems)
+    _check_numbers(calling, called, call_type, problems)
+    started_at = _timestamp(started_text, "started_at", problems)
+    answered_at = _timestamp(answered_text, "answered_at", problems) if answered_text else None
+    duration = _seconds(duration_text, "duration_seconds", problems)
+    billable = _seconds(billable_text, "billable_seconds", problems) if billable_text else 0
+    cell_site = cell_site_text or None
     _check_consistency(
         started_at=started_at,
         answered_at=answered_at,
@@ -186,12 +202,12 @@ def parse_call_detail(fields: Sequence[str], account_ids: Mapping[str, int]) -> 
     assert started_at is not None  # noqa: S101  (problems is empty, so it parsed)
     return CallDetail(
         account_id,
-        fields[0],
-        fields[1],
-        fields[3],
+        source_system,
+        record_id,
+        direction,
         call_type,
-        fields[5],
-        fields[6],
+        calling,
+        called,
         started_at,
         answered_at,
         duration,

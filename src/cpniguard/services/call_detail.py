@@ -7,6 +7,7 @@ stored (same source system and record id) are skipped, so reloading adds nothing
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,8 +22,12 @@ from cpniguard.services.ports import (
     UnitOfWorkFactory,
 )
 
-CHUNK_ROWS = 5_000
-"""Rows validated and handed to the store at a time (bounds memory, paces progress)."""
+CHUNK_ROWS = 250
+"""Rows validated and handed to the store at a time (bounds memory, paces progress).
+
+Small on purpose: records held longer are promoted to the garbage collector's oldest
+generation, whose full scans cost more than the validation at a million rows (bench/ingest.py).
+"""
 
 ProgressCallback = Callable[[int], None]
 
@@ -74,11 +79,13 @@ class _Pass:
 
     def chunks(self) -> Iterator[list[CallDetail]]:
         self.report = IngestReport(self.source.name)
-        first_line: dict[tuple[str, str], int] = {}
+        # Line numbers by record id, one dict per source system: dicts of str and int are
+        # never scanned by the garbage collector, which a dict of tuple keys is (millions of rows).
+        first_lines: defaultdict[str, dict[str, int]] = defaultdict(dict)
         chunk: list[CallDetail] = []
         for row in self.source.rows():
             self.report.rows_read += 1
-            record = self._validate(row, first_line)
+            record = self._validate(row, first_lines)
             if record is not None:
                 chunk.append(record)
             if len(chunk) >= CHUNK_ROWS:
@@ -89,7 +96,7 @@ class _Pass:
         self._tell_progress()
 
     def _validate(
-        self, row: tuple[int, list[str]] | RowRejection, first_line: dict[tuple[str, str], int]
+        self, row: tuple[int, list[str]] | RowRejection, first_lines: defaultdict[str, dict[str, int]]
     ) -> CallDetail | None:
         if isinstance(row, RowRejection):
             self.report.rejections.append(row)
@@ -100,8 +107,7 @@ class _Pass:
         except InvalidInputError as error:
             self.report.rejections.append(RowRejection(line_number, error.problems, tuple(fields)))
             return None
-        key = (record.source_system, record.record_id)
-        earlier = first_line.setdefault(key, line_number)
+        earlier = first_lines[record.source_system].setdefault(record.record_id, line_number)
         if earlier != line_number:
             problem = FieldProblem(
                 "record_id", f"duplicate of line {earlier} (same source_system and record_id)"
