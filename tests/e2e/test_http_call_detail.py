@@ -247,9 +247,6 @@ def test_a_row_holding_a_nul_byte_is_rejected_by_line(
     assert stored(connection) == (0, 0)
 
 
-@pytest.mark.xfail(
-    reason="bug: domain/call_detail.py _timestamp lets astimezone() raise OverflowError", strict=True
-)
 def test_a_timestamp_that_cannot_be_expressed_in_utc_is_a_422_not_a_500(
     api, as_integration, account_number, csv_body
 ):

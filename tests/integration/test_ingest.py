@@ -340,7 +340,7 @@ BAD_FILES = [
     BadFileCase("header_only", _header_only, "line 2", "at least one record"),
     BadFileCase("ends_mid_row", _ends_mid_row, "line 4: row", "the header has 12"),
     BadFileCase("quote_open_at_end", _quote_open_at_end, "line 4: row", "never closed"),
-    BadFileCase("nul_byte", _nul_byte, "line 3: row", "NUL"),
+    BadFileCase("nul_byte", _nul_byte, "line 3: record_id", "control character"),
     BadFileCase("over_long_field", _over_long_field, "line 3: row", "field larger than field limit"),
     BadFileCase("damaged", _gzip_damaged, "damaged.csv.gz", "gzip stream is damaged", ".csv.gz"),
     BadFileCase("truncated", _gzip_truncated, "truncated.csv.gz", "gzip stream is damaged", ".csv.gz"),

@@ -115,15 +115,19 @@ def _timestamp(value: str, column: str, problems: list[FieldProblem]) -> datetim
     if parsed.tzinfo is None:
         problems.append(FieldProblem(column, f"'{value[:40]}' has no UTC offset"))
         return None
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        problems.append(FieldProblem(column, f"'{value[:40]}' falls outside the years 1-9999 in UTC"))
+        return None
 
 
 def _seconds(value: str, column: str, problems: list[FieldProblem]) -> int:
-    try:
-        seconds = int(value)
-    except ValueError:
+    # int() alone would also read '1_000', ' 125 ' and non-ASCII digits.
+    if not (value.isascii() and value.removeprefix("-").isdigit()):
         problems.append(FieldProblem(column, f"'{value[:20]}' is not a whole number of seconds"))
         return 0
+    seconds = int(value)
     if not 0 <= seconds <= MAX_DURATION_SECONDS:
         problems.append(FieldProblem(column, f"{seconds} is outside 0..{MAX_DURATION_SECONDS}"))
     return seconds
@@ -136,6 +140,8 @@ def _check_identity(
         problems.append(FieldProblem("source_system", "must be 1-64 letters, digits, '.', '_' or '-'"))
     if not record_id or len(record_id) > MAX_RECORD_ID_LENGTH:
         problems.append(FieldProblem("record_id", f"must be 1-{MAX_RECORD_ID_LENGTH} characters"))
+    elif not record_id.isprintable():
+        problems.append(FieldProblem("record_id", "holds a control character"))
     if direction not in _DIRECTIONS:
         problems.append(FieldProblem("direction", f"'{direction[:20]}' is not one of {_listed(Direction)}"))
     if call_type not in _CALL_TYPES:
@@ -231,6 +237,8 @@ def _check_consistency(  # noqa: PLR0913  (each value is checked against the oth
         problems.append(FieldProblem("billable_seconds", "is longer than duration_seconds"))
     if cell_site is not None and len(cell_site) > MAX_CELL_SITE_LENGTH:
         problems.append(FieldProblem("cell_site", f"is longer than {MAX_CELL_SITE_LENGTH}"))
+    elif cell_site is not None and not cell_site.isprintable():
+        problems.append(FieldProblem("cell_site", "holds a control character"))
 
 
 def _listed(values: type[StrEnum]) -> str:

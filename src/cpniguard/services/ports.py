@@ -96,7 +96,7 @@ class AccountRepository(Protocol):
 
 
 class CallDetailStore(Protocol):
-    """Writes call detail in bulk; reading it is the gate's job (issue 3)."""
+    """Writes call detail in bulk, and reads one account's calls for the gate (issue 3)."""
 
     def start_batch(self, *, source_name: str, loaded_by: str, started_at: datetime) -> int:
         """Open an ingest batch and return its key."""
@@ -108,6 +108,13 @@ class CallDetailStore(Protocol):
 
     def finish_batch(self, batch_id: int, record: IngestBatchRecord) -> None:
         """Record the outcome of the batch."""
+        ...
+
+    def records_for_account(self, account_id: int, start: datetime, end: datetime) -> list[CallDetail]:
+        """The account's calls with start <= started_at < end, in call order.
+
+        Call detail (64.2003(d)): only the gate may call this (issue 3).
+        """
         ...
 
 

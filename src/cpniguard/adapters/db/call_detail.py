@@ -7,53 +7,35 @@ leaves the database as it was (the unit of work never commits).
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import psycopg
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import BigInteger, DateTime, Integer, String, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from cpniguard.adapters.db.tables import CallDetailRecord, IngestBatch
+from cpniguard.adapters.db.types import sqlite_utc_text
 from cpniguard.domain.call_detail import CallDetail
 from cpniguard.services.ports import CallDetailChunks, IngestBatchRecord
 
 TABLE = CallDetailRecord.__tablename__
-COLUMNS = (
-    "account_id",
-    "source_system",
-    "record_id",
-    "direction",
-    "call_type",
-    "calling_number",
-    "called_number",
-    "started_at",
-    "answered_at",
-    "duration_seconds",
-    "billable_seconds",
-    "cell_site",
-    "ingest_batch_id",
-)
+COLUMNS = (*CallDetail._fields, "ingest_batch_id")
+"""The stored columns, named as the fields of the domain record, then the batch."""
 _COLUMN_LIST = ", ".join(COLUMNS)
 _NATURAL_KEY = "(source_system, record_id)"
-_POSTGRES_TYPES = {
-    "account_id": "int8",
-    "source_system": "text",
-    "record_id": "text",
-    "direction": "text",
-    "call_type": "text",
-    "calling_number": "text",
-    "called_number": "text",
-    "started_at": "timestamptz",
-    "answered_at": "timestamptz",
-    "duration_seconds": "int4",
-    "billable_seconds": "int4",
-    "cell_site": "text",
-    "ingest_batch_id": "int8",
-}
-"""Each column's type as the migration declares it, for binary COPY (varchar is sent as text);
-keep it in step with the migrations."""
 _RECORDS = CallDetailRecord.__table__.c
+_POSTGRES_TYPE_NAMES = {BigInteger: "int8", Integer: "int4", String: "text", DateTime: "timestamptz"}
+
+
+def _postgres_type(column: str) -> str:
+    """The column's PostgreSQL type, for binary COPY (varchar is sent as text)."""
+    declared = _RECORDS[column].type
+    declared = getattr(declared, "impl", declared)  # UtcDateTime is a DateTime
+    return next(name for kind, name in _POSTGRES_TYPE_NAMES.items() if isinstance(declared, kind))
+
+
+_POSTGRES_TYPES = {column: _postgres_type(column) for column in COLUMNS}
 _FOR_ACCOUNT = (
     select(*(_RECORDS[name] for name in COLUMNS[:-1]))
     .where(
@@ -141,21 +123,13 @@ def _sqlite_row(record: CallDetail, batch_id: int) -> tuple[Any, ...]:
     answered = record.answered_at
     return (
         *record[:7],
-        _sqlite_utc_text(record.started_at),
-        None if answered is None else _sqlite_utc_text(answered),
+        sqlite_utc_text(record.started_at),
+        None if answered is None else sqlite_utc_text(answered),
         record.duration_seconds,
         record.billable_seconds,
         record.cell_site,
         batch_id,
     )
-
-
-def _sqlite_utc_text(value: datetime) -> str:
-    # sqlite_utc_text's result (SQLAlchemy's DATETIME storage format) without strftime,
-    # which costs more than the row's insert itself.
-    value = value.astimezone(UTC)
-    fields = (value.year, value.month, value.day, value.hour, value.minute, value.second, value.microsecond)
-    return "%04d-%02d-%02d %02d:%02d:%02d.%06d" % fields  # noqa: UP031  (a tuple format is the fast one)
 
 
 class _PostgresLoader:

@@ -41,4 +41,8 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 def sqlite_utc_text(value: datetime) -> str:
     """Format an aware instant the way UtcDateTime stores it on SQLite (for bulk loads)."""
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    # SQLAlchemy's DATETIME storage format, without strftime, which costs more than a
+    # bulk row's insert itself.
+    value = value.astimezone(UTC)
+    fields = (value.year, value.month, value.day, value.hour, value.minute, value.second, value.microsecond)
+    return "%04d-%02d-%02d %02d:%02d:%02d.%06d" % fields  # noqa: UP031  (a tuple format is the fast one)

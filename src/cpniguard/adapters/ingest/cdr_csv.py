@@ -165,9 +165,6 @@ def _malformed(error: csv.Error) -> str:
 def _shape_problem(row: list[str], width: int) -> str | None:
     if len(row) != width:
         return f"has {len(row)} fields; the header has {width}"
-    if any("\x00" in field for field in row):
-        # PostgreSQL text cannot hold NUL; refusing it here keeps both engines alike.
-        return "contains a NUL character (byte 0x00); no field may hold one"
     return None
 
 
