@@ -234,3 +234,11 @@ def test_progress_is_told_during_the_load_with_counts_that_only_grow(database):
 
 def test_a_load_without_a_progress_callback_works(database):
     assert ingest(database, rows("r1")).rows_loaded == 1
+
+
+def test_progress_never_goes_backwards_when_the_store_replays_the_input(database):
+    told: list[int] = []
+    report = ingest(database, rows(*(f"r{i}" for i in range(3_000))), replays=True, progress=told)
+    assert report.rows_read == 3_000
+    assert told == sorted(set(told)), "a replay must not tell smaller or repeated counts"
+    assert told[-1] == 3_000

@@ -76,6 +76,7 @@ class _Pass:
         self.account_ids = account_ids
         self.progress = progress
         self.report = IngestReport(source.name)
+        self._rows_told = 0
 
     def chunks(self) -> Iterator[list[CallDetail]]:
         self.report = IngestReport(self.source.name)
@@ -117,8 +118,10 @@ class _Pass:
         return record
 
     def _tell_progress(self) -> None:
-        if self.progress is not None:
-            self.progress(self.report.rows_read)
+        # A second pass (the store replaying the input) must not move the count backwards.
+        if self.progress is not None and self.report.rows_read > self._rows_told:
+            self._rows_told = self.report.rows_read
+            self.progress(self._rows_told)
 
 
 def ingest_call_detail(  # noqa: PLR0913  (keyword-only wiring of one use case)
