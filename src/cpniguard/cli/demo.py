@@ -68,8 +68,13 @@ def demo(
         summary = _seed(built, seed)
         base_url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
         if summary is None:
-            message = "The database already holds accounts: the demo data is already there; nothing seeded."
-            stdout.print(message, soft_wrap=True)
+            stdout.print(
+                "The database already holds accounts: the demo data is already there; nothing seeded. "
+                "Credentials are shown only when they are made: issue a new token with "
+                "`cpniguard tokens issue --role administrator --label demo` (same CPNIGUARD_DATA_DIR), "
+                "or delete the data folder to seed again.",
+                soft_wrap=True,
+            )
         else:
             _print_summary(summary, base_url)
         if no_serve:
