@@ -99,6 +99,10 @@ class Settings(BaseSettings):
     def database_url(self) -> str:
         """The configured URL, or the embedded SQLite file in the data directory."""
         if self.database.url:
+            # A bare postgresql:// URL would make SQLAlchemy look for psycopg2; we ship psycopg 3.
+            for bare in ("postgresql://", "postgres://"):
+                if self.database.url.startswith(bare):
+                    return "postgresql+psycopg://" + self.database.url.removeprefix(bare)
             return self.database.url
         return f"sqlite:///{(self.data_dir / 'cpniguard.sqlite3').resolve()}"
 

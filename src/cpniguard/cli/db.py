@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import typer
+from alembic.util import CommandError
+from rich.markup import escape
 
 from cpniguard.adapters.db import migrate
-from cpniguard.cli.context import container, stderr, stdout
+from cpniguard.cli.context import EXIT_BAD_INPUT, container, stderr, stdout
 
 app = typer.Typer(help="Create, migrate and check the database.", no_args_is_help=True)
 
@@ -14,7 +16,11 @@ app = typer.Typer(help="Create, migrate and check the database.", no_args_is_hel
 def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
     """Apply migrations up to REVISION (default: the newest)."""
     with container() as built:
-        migrate.upgrade(built.engine, revision)
+        try:
+            migrate.upgrade(built.engine, revision)
+        except CommandError as error:
+            stderr.print(f"[red]error:[/] REVISION: {escape(str(error))}")
+            raise typer.Exit(EXIT_BAD_INPUT) from None
         stdout.print(f"database at revision {migrate.current_revision(built.engine)}")
 
 

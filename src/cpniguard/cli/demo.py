@@ -10,16 +10,21 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy.exc import OperationalError
 
 from cpniguard.adapters.db import migrate
 from cpniguard.adapters.db.demo import SqlDemoCarrierStore
-from cpniguard.bootstrap import Container, build_container
-from cpniguard.cli.context import EXIT_BAD_INPUT, EXIT_CONFIGURATION, fail_with_input_error, stderr, stdout
+from cpniguard.bootstrap import Container
+from cpniguard.cli.context import (
+    EXIT_BAD_INPUT,
+    EXIT_CONFIGURATION,
+    container,
+    fail_with_input_error,
+    stderr,
+    stdout,
+)
 from cpniguard.config import Environment, Settings
 from cpniguard.domain.employees import Role
 from cpniguard.domain.errors import InvalidInputError
@@ -88,33 +93,21 @@ def demo(
 @contextmanager
 def _container(data_dir: Path | None) -> Iterator[Container]:
     """The container for `data_dir`; bad settings exit 3, a folder that cannot be made exits 2."""
-    try:
-        settings = Settings() if data_dir is None else Settings(data_dir=data_dir)
-        built = build_container(settings)
-    except ValidationError as error:
-        for problem in error.errors():
-            where = ".".join(str(p) for p in problem["loc"]) or "settings"
-            stderr.print(f"[red]configuration error[/] {where}: {problem['msg']}")
-        raise typer.Exit(EXIT_CONFIGURATION) from None
-    except OSError as error:
-        stderr.print(f"[red]error:[/] --data-dir: cannot create {error.filename}: {error.strerror}")
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    try:
+    if data_dir is not None:
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            stderr.print(f"[red]error:[/] --data-dir: cannot create {error.filename}: {error.strerror}")
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+    with container(Settings if data_dir is None else lambda: Settings(data_dir=data_dir)) as built:
         if built.settings.environment is Environment.PRODUCTION:
             stderr.print("[red]error:[/] the demo seeds synthetic customers; it never runs in production")
             raise typer.Exit(EXIT_CONFIGURATION)
         yield built
-    finally:
-        built.dispose()
 
 
 def _migrate(built: Container) -> None:
-    try:
-        migrate.upgrade(built.engine)
-    except OperationalError as error:
-        url = built.engine.url.render_as_string(hide_password=True)
-        stderr.print(f"[red]error:[/] cannot reach the database at {url}: {error.orig}", markup=False)
-        raise typer.Exit(EXIT_CONFIGURATION) from None
+    migrate.upgrade(built.engine)
 
 
 def _seed(built: Container, seed: int) -> DemoSummary | None:
