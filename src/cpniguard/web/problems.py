@@ -17,6 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ExceptionHandler
 
@@ -24,6 +25,7 @@ from cpniguard.domain.errors import FieldProblem, InvalidInputError, NotFoundErr
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 logger = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 5
 
 
 class FieldError(BaseModel):
@@ -114,6 +116,13 @@ async def _not_found(request: Request, error: NotFoundError) -> JSONResponse:
     return problem_response(request, ProblemError(HTTPStatus.NOT_FOUND, str(error)))
 
 
+async def _database_unavailable(request: Request, error: OperationalError) -> JSONResponse:
+    logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, error.orig)
+    detail = "The database is not answering; nothing was changed. Try again shortly."
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    return problem_response(request, ProblemError(HTTPStatus.SERVICE_UNAVAILABLE, detail, headers=headers))
+
+
 async def _unexpected(request: Request, error: Exception) -> JSONResponse:
     incident = uuid.uuid4().hex
     logger.error(
@@ -139,6 +148,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     _on(app, StarletteHTTPException, _http_error)
     _on(app, InvalidInputError, _invalid_input)
     _on(app, NotFoundError, _not_found)
+    _on(app, OperationalError, _database_unavailable)
     _on(app, Exception, _unexpected)
 
 
