@@ -5,17 +5,22 @@ from __future__ import annotations
 import csv
 import getpass
 import os
+from enum import StrEnum
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import phonenumbers
 import typer
 from rich.progress import Progress, ProgressColumn, SpinnerColumn, Task, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
+from cpniguard.adapters.ingest.asterisk_csv import AsteriskCallDetailSource, AsteriskOptions
 from cpniguard.adapters.ingest.cdr_csv import CsvCallDetailSource
 from cpniguard.cli.context import container, fail_with_input_error, stderr, stdout
 from cpniguard.domain.call_detail import CALL_DETAIL_COLUMNS
-from cpniguard.domain.errors import InvalidInputError
-from cpniguard.services.call_detail import IngestRejectedError, IngestReport, ingest_call_detail
+from cpniguard.domain.errors import FieldProblem, InvalidInputError
+from cpniguard.services.call_detail import IngestReport, ingest_call_detail
+from cpniguard.services.ports import CallDetailSource
 
 app = typer.Typer(help="Load records pushed by switches and billing systems.", no_args_is_help=True)
 
@@ -29,8 +34,15 @@ class RowsPerSecondColumn(ProgressColumn):
         return Text("-- rows/s" if speed is None else f"{speed:,.0f} rows/s", style="cyan")
 
 
+class CdrFormat(StrEnum):
+    """Layouts `ingest cdr` reads."""
+
+    CPNIGUARD = "cpniguard"
+    ASTERISK = "asterisk"
+
+
 @app.command("cdr")
-def cdr(
+def cdr(  # noqa: PLR0913, PLR0917  (typer takes each option as an argument)
     file: Path = typer.Argument(..., help="CSV file with a header row; .gz accepted."),
     skip_invalid: bool = typer.Option(
         False, "--skip-invalid", help="Load the valid rows and write the rejects to a file."
@@ -39,10 +51,24 @@ def cdr(
         None, help="Where --skip-invalid writes rejected rows (default FILE.rejects.csv)."
     ),
     loaded_by: str | None = typer.Option(None, help="Who is loading (default: the OS user)."),
+    file_format: CdrFormat = typer.Option(
+        CdrFormat.CPNIGUARD, "--format", help="cpniguard (CSV with a header) or asterisk (Master.csv)."
+    ),
+    source_system: str | None = typer.Option(None, help="asterisk: the switch the file comes from."),
+    time_zone: str | None = typer.Option(None, help="asterisk: the switch's IANA time zone."),
+    account: str | None = typer.Option(None, help="asterisk: the account for rows with no accountcode."),
+    region: str = typer.Option("US", help="asterisk: where numbers without a country code are."),
+    inbound_context: list[str] = typer.Option([], help="asterisk: a dial-plan context of inbound calls."),
 ) -> None:
     """Load call detail records; all-or-nothing unless --skip-invalid."""
+    asterisk = {"--source-system": source_system, "--time-zone": time_zone, "--account": account}
     try:
-        source = CsvCallDetailSource.from_path(file)
+        if file_format is CdrFormat.CPNIGUARD:
+            _refuse_asterisk_options({**asterisk, "--inbound-context": inbound_context or None})
+            source: CallDetailSource = CsvCallDetailSource.from_path(file)
+        else:
+            options = asterisk_options(source_system, time_zone, account, region, inbound_context)
+            source = AsteriskCallDetailSource.from_file(file, options)
     except InvalidInputError as error:
         fail_with_input_error(error)
     with container() as built, _progress() as progress:
@@ -56,15 +82,47 @@ def cdr(
                 clock=built.clock,
                 progress=lambda done: progress.update(task, completed=done),
             )
-        except IngestRejectedError as error:
-            progress.stop()
-            fail_with_input_error(error)
         except InvalidInputError as error:
             progress.stop()
             fail_with_input_error(error)
     _print_report(report)
     if report.rejections:
         _write_rejects(report, rejects or file.with_name(file.name + ".rejects.csv"))
+
+
+def _refuse_asterisk_options(given: dict[str, object]) -> None:
+    problems = tuple(
+        FieldProblem(name, "applies to --format asterisk only") for name, v in given.items() if v
+    )
+    if problems:
+        raise InvalidInputError("options for another format were given", problems)
+
+
+def asterisk_options(
+    source_system: str | None, time_zone: str | None, account: str | None, region: str, contexts: list[str]
+) -> AsteriskOptions:
+    """Check and gather what an Asterisk Master.csv does not say about itself."""
+    problems = [
+        FieldProblem(name, "is required with --format asterisk")
+        for name, value in (("--source-system", source_system), ("--time-zone", time_zone))
+        if not value
+    ]
+    if region.upper() not in phonenumbers.SUPPORTED_REGIONS:
+        problems.append(FieldProblem("--region", f"'{region}' is not a two-letter region phonenumbers knows"))
+    zone = _zone(time_zone, problems) if time_zone else None
+    if problems or zone is None or source_system is None:
+        raise InvalidInputError("the Asterisk options are incomplete or wrong", tuple(problems))
+    return AsteriskOptions(source_system, zone, account, region.upper(), frozenset(contexts))
+
+
+def _zone(name: str, problems: list[FieldProblem]) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(
+            FieldProblem("--time-zone", f"'{name}' is not an IANA time zone (e.g. America/New_York)")
+        )
+        return None
 
 
 def _operating_system_user() -> str:

@@ -106,6 +106,42 @@ def e164_problem(number: str) -> str | None:
     return None
 
 
+SHORT_CODE_CALL_TYPES_BY_CODE = {
+    "411": CallType.DIRECTORY_ASSISTANCE,
+    "911": CallType.EMERGENCY,
+    "112": CallType.EMERGENCY,
+}
+NANP_COUNTRY_CODE = 1
+NANP_AREA_CODE_DIGITS = 3
+
+
+def call_type_between(calling: str, called: str) -> CallType | None:
+    """What kind of call went from `calling` to `called` (E.164, or a short code for `called`).
+
+    For switches whose records do not say: 411 is directory assistance and 911 emergency;
+    a toll-free called number is toll free; another country is international; within the
+    North American Numbering Plan the same area code is local, another is long distance.
+    None when either number cannot be read, so the row is refused rather than guessed.
+    """
+    if (short_code_call_type := SHORT_CODE_CALL_TYPES_BY_CODE.get(called)) is not None:
+        return short_code_call_type
+    try:
+        source, target = phonenumbers.parse(calling, None), phonenumbers.parse(called, None)
+    except phonenumbers.NumberParseException:
+        return None
+    if phonenumbers.number_type(target) == phonenumbers.PhoneNumberType.TOLL_FREE:
+        return CallType.TOLL_FREE
+    if source.country_code != target.country_code:
+        return CallType.INTERNATIONAL
+    if source.country_code == NANP_COUNTRY_CODE and _area_code(source) == _area_code(target):
+        return CallType.LOCAL
+    return CallType.LONG_DISTANCE
+
+
+def _area_code(number: phonenumbers.PhoneNumber) -> str:
+    return str(number.national_number)[:NANP_AREA_CODE_DIGITS]
+
+
 def _timestamp(value: str, column: str, problems: list[FieldProblem]) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value)

@@ -43,8 +43,8 @@ class CsvInput:
         if (path is None) == (content is None):
             raise ValueError("give exactly one of path or content")
         self.name = name
-        self._path = path
-        self._content = content
+        self.path = path
+        self.content = content
 
     @classmethod
     def from_path(cls, path: Path) -> Self:
@@ -56,11 +56,11 @@ class CsvInput:
     def content_sha256(self) -> str:
         """SHA-256 of the bytes as given (compressed, if they were)."""
         digest = hashlib.sha256()
-        if self._content is not None:
-            digest.update(self._content)
+        if self.content is not None:
+            digest.update(self.content)
         else:
-            assert self._path is not None  # noqa: S101
-            with self._path.open("rb") as handle:
+            assert self.path is not None  # noqa: S101
+            with self.path.open("rb") as handle:
                 for block in iter(lambda: handle.read(1 << 20), b""):
                     digest.update(block)
         return digest.hexdigest()
@@ -79,7 +79,7 @@ class CsvInput:
     @contextmanager
     def _open_binary(self) -> Iterator[IO[bytes]]:
         # GzipFile never closes the file under it; both are closed here.
-        raw: IO[bytes] = self._path.open("rb") if self._path else io.BytesIO(self._content or b"")
+        raw: IO[bytes] = self.path.open("rb") if self.path else io.BytesIO(self.content or b"")
         with raw:
             is_gzip = raw.read(2) == GZIP_MAGIC
             raw.seek(0)
