@@ -441,3 +441,13 @@ def test_a_missing_file_is_refused_by_name(tmp_path):
     assert [(p.location, p.message) for p in raised.value.problems] == [
         (str(tmp_path / "absent.csv"), "no such file")
     ]
+
+
+def test_the_estimate_of_rows_counts_lines_after_the_header_in_plain_and_gzip_files(tmp_path):
+    rows = many_cdr_rows("A-1", 7)
+    plain = CsvCallDetailSource.from_path(write_cdr_csv(tmp_path / "a.csv", rows))
+    zipped = CsvCallDetailSource.from_path(write_cdr_csv(tmp_path / "a.csv.gz", rows, compress=True))
+    assert plain.estimated_rows() == zipped.estimated_rows() == 7
+    assert CsvCallDetailSource("empty", content=b"").estimated_rows() == 0
+    assert CsvCallDetailSource("no newline", content=b"header\nrow").estimated_rows() == 1
+    assert CsvCallDetailSource("broken gzip", content=b"\x1f\x8b\x08rubbish").estimated_rows() == 0

@@ -11,7 +11,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 import typer
-from rich.progress import Progress, ProgressColumn, SpinnerColumn, Task, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    ProgressColumn,
+    SpinnerColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.text import Text
 
 from cpniguard.adapters.ingest.asterisk_csv import AsteriskCallDetailSource, AsteriskOptions
@@ -20,9 +29,16 @@ from cpniguard.cli.context import container, fail_with_input_error, stderr, stdo
 from cpniguard.domain.call_detail import CALL_DETAIL_COLUMNS
 from cpniguard.domain.errors import FieldProblem, InvalidInputError
 from cpniguard.services.call_detail import IngestReport, ingest_call_detail
-from cpniguard.services.ports import CallDetailSource
 
 app = typer.Typer(help="Load records pushed by switches and billing systems.", no_args_is_help=True)
+
+
+class EstimatedTotalColumn(ProgressColumn):
+    """Shows about how many rows the file holds, when that could be counted."""
+
+    def render(self, task: Task) -> Text:
+        """Render the estimate."""
+        return Text("" if task.total is None else f"of ~{task.total:,.0f}")
 
 
 class RowsPerSecondColumn(ProgressColumn):
@@ -65,14 +81,14 @@ def cdr(  # noqa: PLR0913, PLR0917  (typer takes each option as an argument)
     try:
         if file_format is CdrFormat.CPNIGUARD:
             _refuse_asterisk_options({**asterisk, "--inbound-context": inbound_context or None})
-            source: CallDetailSource = CsvCallDetailSource.from_path(file)
+            source: CsvCallDetailSource | AsteriskCallDetailSource = CsvCallDetailSource.from_path(file)
         else:
             options = asterisk_options(source_system, time_zone, account, region, inbound_context)
             source = AsteriskCallDetailSource.from_file(file, options)
     except InvalidInputError as error:
         fail_with_input_error(error)
     with container() as built, _progress() as progress:
-        task = progress.add_task(f"loading {file.name}", total=None)
+        task = progress.add_task(f"loading {file.name}", total=source.estimated_rows() or None)
         try:
             report = ingest_call_detail(
                 source=source,
@@ -133,12 +149,16 @@ def _operating_system_user() -> str:
 
 
 def _progress() -> Progress:
+    # The total is the file's line count: near enough for a bar, exact for one-line rows.
     return Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
         TextColumn("{task.completed:,} rows"),
+        BarColumn(),
+        EstimatedTotalColumn(),
         RowsPerSecondColumn(),
         TimeElapsedColumn(),
+        TimeRemainingColumn(),
         console=stderr,
         transient=False,
     )

@@ -19,6 +19,8 @@ __all__ = ["CsvCallDetailSource", "UnreadableInputError"]
 class CsvCallDetailSource(CsvInput):
     """Call detail rows from a CSV file or body with a header row."""
 
+    header_lines = 1
+
     def rows(self) -> Iterator[RawCallDetailRow | RowRejection]:
         """Yield (line, fields in canonical order) per data row, or a rejection."""
         rows = self.csv_rows()

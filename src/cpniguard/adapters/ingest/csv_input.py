@@ -39,6 +39,9 @@ def fatal(location: str, message: str) -> UnreadableInputError:
 class CsvInput:
     """A CSV file or in-memory body; every pass rereads it from the start."""
 
+    header_lines = 0
+    """Lines before the first record."""
+
     def __init__(self, name: str, *, path: Path | None = None, content: bytes | None = None) -> None:
         if (path is None) == (content is None):
             raise ValueError("give exactly one of path or content")
@@ -64,6 +67,17 @@ class CsvInput:
                 for block in iter(lambda: handle.read(1 << 20), b""):
                     digest.update(block)
         return digest.hexdigest()
+
+    def estimated_rows(self) -> int:
+        """About how many records the input holds (its lines), for a progress bar; 0 if unreadable."""
+        lines, last = 0, b"\n"
+        try:
+            with self._open_binary() as binary:
+                for block in iter(lambda: binary.read(1 << 20), b""):
+                    lines, last = lines + block.count(b"\n"), block[-1:]
+        except (OSError, EOFError, zlib.error):
+            return 0  # the load itself will say what is wrong with the input
+        return max(0, lines + (last != b"\n") - self.header_lines)
 
     def csv_rows(self) -> Iterator[CsvRow | RowRejection]:
         """Every non-blank row with its line, or a rejection for one that cannot be split."""
