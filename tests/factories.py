@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from cpniguard.adapters.db.tables import Account, ContactPoint, Service
+from cpniguard.adapters.db.tables import Account, ContactPoint, Service, ServiceNumber
 from cpniguard.domain.accounts import AccountKind, AccountStatus, ContactKind, Language, ServiceCategory
 from cpniguard.domain.call_detail import CALL_DETAIL_COLUMNS
 
@@ -77,16 +77,36 @@ def add_service(
     telephone_number: str | None = "+12125550100",
     started_at: datetime = OPENED,
 ) -> int:
-    return session.execute(
+    """A service, and its number of record from the start of service when it has one."""
+    service_id = session.execute(
         insert(Service)
+        .values(account_id=account_id, category=category, product_name="Test line", started_at=started_at)
+        .returning(Service.id)
+    ).scalar_one()
+    if telephone_number is not None:
+        add_service_number(session, account_id, service_id, telephone_number, associated_at=started_at)
+    return service_id
+
+
+def add_service_number(
+    session: Session,
+    account_id: int,
+    service_id: int,
+    telephone_number: str,
+    *,
+    associated_at: datetime,
+    dissociated_at: datetime | None = None,
+) -> int:
+    return session.execute(
+        insert(ServiceNumber)
         .values(
             account_id=account_id,
-            category=category,
-            product_name="Test line",
+            service_id=service_id,
             telephone_number=telephone_number,
-            started_at=started_at,
+            associated_at=associated_at,
+            dissociated_at=dissociated_at,
         )
-        .returning(Service.id)
+        .returning(ServiceNumber.id)
     ).scalar_one()
 
 

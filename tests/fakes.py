@@ -16,7 +16,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Self
 
-from cpniguard.domain.accounts import ContactPoint
+from cpniguard.domain.accounts import ContactPoint, ServiceNumber
 from cpniguard.domain.call_detail import CallDetail
 from cpniguard.domain.employees import Role
 from cpniguard.services.ports import (
@@ -67,6 +67,7 @@ class FakeTables:
     tokens: dict[str, tuple[int, StoredToken]] = field(default_factory=dict)
     employees: dict[int, StoredEmployee] = field(default_factory=dict)
     contact_points: dict[int, list[ContactPoint]] = field(default_factory=dict)
+    service_numbers: dict[int, list[ServiceNumber]] = field(default_factory=dict)
 
 
 class FakeDatabase:
@@ -95,6 +96,9 @@ class FakeAccountRepository:
 
     def contact_points(self, account_id: int) -> list[ContactPoint]:
         return list(self._tables.contact_points.get(account_id, []))
+
+    def service_numbers(self, account_id: int) -> list[ServiceNumber]:
+        return list(self._tables.service_numbers.get(account_id, []))
 
 
 class FakeCallDetailStore:

@@ -85,9 +85,31 @@ def test_64_2003_n_subscriber_list_entries_are_subscriber_list_information(class
         "listed_number",
         "listed_address",
         "advertising_classification",
-        "listing_status",
     }
     assert not any(d in CPNI_CLASSES for d in listing.values())
+
+
+def test_222_h_3_the_unlisted_or_non_published_choice_is_not_subscriber_list_information(classes):
+    # Unlisted and non-published data is not SLI: the choice lives on the account, and only
+    # published listings are stored among subscriber list entries.
+    assert classes["accounts", "listing_status"] is DataClass.ACCOUNT_INFORMATION
+    assert ("subscriber_list_entries", "listing_status") not in classes
+
+
+CPNI_TABLES = ("services", "service_configurations", "invoices", "invoice_lines")
+KEYS_AND_BOOKKEEPING = {"id", "account_id", "service_id", "invoice_id", "line_number", "invoice_number"}
+
+
+@pytest.mark.parametrize("table", CPNI_TABLES)
+def test_222_h_1_what_services_and_bills_say_is_cpni(classes, table):
+    described = {c: d for (t, c), d in classes.items() if t == table and c not in KEYS_AND_BOOKKEEPING}
+    assert described
+    assert set(described.values()) == {DataClass.CPNI}, described
+
+
+def test_64_2003_q_service_numbers_are_account_information_never_contact_points(classes):
+    assert classes["service_numbers", "telephone_number"] is DataClass.ACCOUNT_INFORMATION
+    assert classes["contact_points", "value"] is DataClass.PERSONAL
 
 
 def test_222_h_3_no_table_holding_cpni_holds_subscriber_list_information(classes):

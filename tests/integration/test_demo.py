@@ -167,9 +167,15 @@ def test_call_detail_went_through_the_ingest_and_covers_three_months(session, se
 
 
 def test_listings_and_employees_of_every_role_are_seeded(session, container, seeded):
-    assert set(session.scalars(select(SubscriberListEntry.listing_status).distinct())) == {
+    assert set(session.scalars(select(Account.listing_status).distinct())) == {
         "listed", "unlisted", "non_published",
     }  # fmt: skip
+    # 222(h)(3): only published listings are subscriber list information, and only they are stored.
+    published = select(SubscriberListEntry.account_id).join(
+        Account, Account.id == SubscriberListEntry.account_id
+    )
+    assert session.scalars(published.where(Account.listing_status != "listed")).all() == []
+    assert session.scalars(published.where(Account.listing_status == "listed")).all()
     employees = {e.username: e for e in session.scalars(select(Employee))}
     assert {e.role for e in employees.values()} == set(Role) - {Role.INTEGRATION}
     for credential in seeded.credentials:

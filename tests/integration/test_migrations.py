@@ -72,10 +72,10 @@ def test_upgrading_an_empty_database_to_head_matches_the_models(empty_engine):
 def test_schema_drift_notices_when_the_database_and_models_disagree(empty_engine):
     migrate.upgrade(empty_engine)
     with empty_engine.begin() as connection:
-        connection.execute(text("DROP INDEX ix_services_telephone_number"))
+        connection.execute(text("DROP INDEX ix_service_numbers_telephone_number"))
     drift = migrate.schema_drift(empty_engine)
     assert drift, "a missing index must count as drift"
-    assert "ix_services_telephone_number" in repr(drift)
+    assert "ix_service_numbers_telephone_number" in repr(drift)
 
 
 def test_downgrading_to_base_and_upgrading_again_gives_the_same_schema(empty_engine):
@@ -131,7 +131,7 @@ def test_db_upgrade_then_status_exits_0(empty_database_url):
 def test_db_status_exits_1_when_the_schema_drifted(empty_database_url, empty_engine):
     migrate.upgrade(empty_engine)
     with empty_engine.begin() as connection:
-        connection.execute(text("DROP INDEX ix_services_telephone_number"))
+        connection.execute(text("DROP INDEX ix_service_numbers_telephone_number"))
     empty_engine.dispose()
     result = run_db(empty_database_url, "status")
     assert result.exit_code == 1, result.output

@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from tests.fakes import FakeDatabase, FakeUnitOfWorkFactory, FixedClock
 
-from cpniguard.domain.accounts import ContactKind, ContactPoint
+from cpniguard.domain.accounts import ContactKind, ContactPoint, ServiceNumber
 from cpniguard.domain.api_tokens import TOKEN_PREFIX, token_digest
 from cpniguard.domain.employees import Role
 from cpniguard.domain.errors import InvalidInputError, NotFoundError
@@ -30,7 +30,7 @@ def test_64_2003_b_contact_points_as_of_say_which_address_is_of_record(database)
 
     found = contact_points_as_of(account_number="A-1", at=NOW, uow_factory=FakeUnitOfWorkFactory(database))
 
-    by_value = {f.point.value: f for f in found}
+    by_value = {f.point.value: f for f in found.contact_points}
     assert set(by_value) == {"new@example.test", "1 Main St", "+12125550100"}
     assert by_value["new@example.test"].is_of_record is False
     assert by_value["new@example.test"].of_record_from == NOW + timedelta(days=20)
@@ -49,7 +49,23 @@ def test_64_2003_b_contact_points_as_of_an_earlier_instant_show_the_old_address(
 
     found = contact_points_as_of(account_number="A-1", at=at, uow_factory=FakeUnitOfWorkFactory(database))
 
-    assert [(f.point.value, f.is_of_record) for f in found] == [("old@example.test", True)]
+    assert [(f.point.value, f.is_of_record) for f in found.contact_points] == [("old@example.test", True)]
+
+
+def test_64_2003_q_the_numbers_of_record_are_the_service_numbers_on_the_account_then(database):
+    account_id = database.add_account("A-1")
+    changed = NOW - timedelta(days=3)
+    database.tables.service_numbers[account_id] = [
+        ServiceNumber("+12125550100", NOW - timedelta(days=500), changed),
+        ServiceNumber("+12125550177", changed),
+    ]
+    factory = FakeUnitOfWorkFactory(database)
+    now = contact_points_as_of(account_number="A-1", at=NOW, uow_factory=factory)
+    before = contact_points_as_of(
+        account_number="A-1", at=changed - timedelta(seconds=1), uow_factory=factory
+    )
+    assert [n.telephone_number for n in now.telephone_numbers_of_record] == ["+12125550177"]
+    assert [n.telephone_number for n in before.telephone_numbers_of_record] == ["+12125550100"]
 
 
 def test_contact_points_of_an_unknown_account_are_not_found(database):

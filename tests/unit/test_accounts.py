@@ -14,8 +14,10 @@ from cpniguard.domain.accounts import (
     ContactPoint,
     ServiceCategory,
     ServiceLine,
+    ServiceNumber,
     addresses_of_record,
     is_address_of_record,
+    of_record_from,
     subscribed_categories,
     telephone_numbers_of_record,
 )
@@ -32,13 +34,18 @@ def postal(associated_at: datetime = ADDED, dissociated_at: datetime | None = No
 
 
 def line(
-    number: str | None,
     *,
     category: ServiceCategory = ServiceCategory.LOCAL,
     started_at: datetime = ADDED,
     ended_at: datetime | None = None,
 ) -> ServiceLine:
-    return ServiceLine(category, number, started_at, ended_at)
+    return ServiceLine(category, started_at, ended_at)
+
+
+def number(
+    value: str, *, associated_at: datetime = ADDED, dissociated_at: datetime | None = None
+) -> ServiceNumber:
+    return ServiceNumber(value, associated_at, dissociated_at)
 
 
 @pytest.mark.parametrize("kind", sorted(ADDRESS_KINDS))
@@ -97,39 +104,52 @@ def test_64_2003_b_addresses_of_record_are_of_the_kind_asked_oldest_first():
     assert addresses_of_record(points, ContactKind.EMAIL_ADDRESS, at) == [email]
 
 
-def test_64_2003_q_telephone_numbers_of_record_come_only_from_active_services():
+def test_64_2003_q_telephone_numbers_of_record_are_the_service_numbers_on_the_account_then():
     at = ADDED + timedelta(days=10)
-    services = [
-        line("+12125550100"),
-        line("+12125550101", ended_at=at),
-        line("+12125550102", started_at=at + ONE_SECOND),
-        line(None, category=ServiceCategory.INTERNATIONAL),
-        line("+12125550100", category=ServiceCategory.INTEREXCHANGE),
-        line("+13125557890", category=ServiceCategory.WIRELESS, ended_at=at + ONE_SECOND),
+    numbers = [
+        number("+12125550100"),
+        number("+12125550101", dissociated_at=at),
+        number("+12125550102", associated_at=at + ONE_SECOND),
+        number("+12125550100"),
+        number("+13125557890", dissociated_at=at + ONE_SECOND),
     ]
-    assert telephone_numbers_of_record(services, at) == ["+12125550100", "+13125557890"]
+    assert telephone_numbers_of_record(numbers, at) == ["+12125550100", "+13125557890"]
+
+
+def test_64_2003_q_a_number_change_moves_the_number_of_record_at_that_instant():
+    changed = ADDED + timedelta(days=100)
+    numbers = [number("+12125550100", dissociated_at=changed), number("+12125550177", associated_at=changed)]
+    assert telephone_numbers_of_record(numbers, changed - ONE_SECOND) == ["+12125550100"]
+    assert telephone_numbers_of_record(numbers, changed) == ["+12125550177"]
 
 
 def test_64_2003_q_a_contact_telephone_is_never_a_telephone_number_of_record():
     contact = ContactPoint(ContactKind.CONTACT_TELEPHONE, "+12125550199", ADDED - timedelta(days=3650))
-    services = [line("+12125550100")]
-    numbers = telephone_numbers_of_record(services, ADDED + THIRTY_DAYS)
+    numbers = telephone_numbers_of_record([number("+12125550100")], ADDED + THIRTY_DAYS)
     assert contact.value not in numbers
     assert numbers == ["+12125550100"]
 
 
-def test_64_2003_q_no_active_service_means_no_telephone_number_of_record():
-    assert telephone_numbers_of_record([line("+12125550100", ended_at=ADDED)], ADDED) == []
+def test_64_2003_q_no_number_on_the_account_means_no_telephone_number_of_record():
+    assert telephone_numbers_of_record([number("+12125550100", dissociated_at=ADDED)], ADDED) == []
+
+
+@pytest.mark.parametrize("kind", sorted(ADDRESS_KINDS))
+def test_64_2003_b_an_address_removed_before_its_30th_day_never_becomes_of_record(kind):
+    removed = ContactPoint(kind, "x", ADDED, ADDED + timedelta(days=5))
+    assert of_record_from(removed) is None
+    kept = ContactPoint(kind, "x", ADDED, ADDED + timedelta(days=31))
+    assert of_record_from(kept) == ADDED + THIRTY_DAYS
 
 
 def test_64_2005_a_subscribed_categories_are_those_of_active_services():
     at = ADDED + timedelta(days=10)
     services = [
-        line("+12125550100", category=ServiceCategory.LOCAL),
-        line("+12125550100", category=ServiceCategory.INTEREXCHANGE),
-        line("+13125557890", category=ServiceCategory.WIRELESS, ended_at=at),
-        line(None, category=ServiceCategory.INTERCONNECTED_VOIP, started_at=at + ONE_SECOND),
-        line(None, category=ServiceCategory.LOCAL),
+        line(category=ServiceCategory.LOCAL),
+        line(category=ServiceCategory.INTEREXCHANGE),
+        line(category=ServiceCategory.WIRELESS, ended_at=at),
+        line(category=ServiceCategory.INTERCONNECTED_VOIP, started_at=at + ONE_SECOND),
+        line(category=ServiceCategory.LOCAL),
     ]
     assert subscribed_categories(services, at) == {ServiceCategory.LOCAL, ServiceCategory.INTEREXCHANGE}
 

@@ -82,16 +82,28 @@ class ContactPoint:
 
 @dataclass(frozen=True, slots=True)
 class ServiceLine:
-    """A subscribed service; its telephone number, if any, is a number of record."""
+    """A subscribed service in its category of service (64.2005(a))."""
 
     category: ServiceCategory
-    telephone_number: str | None
     started_at: datetime
     ended_at: datetime | None = None
 
     def is_active_at(self, at: datetime) -> bool:
         """Whether the customer subscribed to this service at instant `at`."""
         return self.started_at <= at and (self.ended_at is None or at < self.ended_at)
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceNumber:
+    """A number of the underlying service and the span it was on it (64.2003(q))."""
+
+    telephone_number: str
+    associated_at: datetime
+    dissociated_at: datetime | None = None
+
+    def is_on_account_at(self, at: datetime) -> bool:
+        """Whether the number was on the service at instant `at`."""
+        return self.associated_at <= at and (self.dissociated_at is None or at < self.dissociated_at)
 
 
 def is_address_of_record(point: ContactPoint, at: datetime) -> bool:
@@ -109,11 +121,14 @@ def of_record_from(point: ContactPoint) -> datetime | None:
     """When `point` becomes (or became) an address of record (64.2003(b)).
 
     That is 30 days after it was put on the account; None for contact telephones,
-    which never do.
+    which never do, and for an address taken off the account before its 30th day.
     """
     if point.kind not in ADDRESS_KINDS:
         return None
-    return point.associated_at + timedelta(days=ADDRESS_OF_RECORD_MIN_AGE_DAYS)
+    became = point.associated_at + timedelta(days=ADDRESS_OF_RECORD_MIN_AGE_DAYS)
+    if point.dissociated_at is not None and point.dissociated_at <= became:
+        return None
+    return became
 
 
 def addresses_of_record(
@@ -124,10 +139,13 @@ def addresses_of_record(
     return sorted(found, key=lambda p: p.associated_at)
 
 
-def telephone_numbers_of_record(services: Iterable[ServiceLine], at: datetime) -> list[str]:
-    """Return the service numbers of record at `at` (64.2003(q)); contact numbers never count."""
-    numbers = {s.telephone_number for s in services if s.telephone_number and s.is_active_at(at)}
-    return sorted(numbers)
+def telephone_numbers_of_record(numbers: Iterable[ServiceNumber], at: datetime) -> list[str]:
+    """The service numbers on the account at `at`: its telephone numbers of record.
+
+    47 CFR 64.2003(q): the number associated with the underlying service, never a contact
+    number the customer supplied. Callbacks and notices by telephone go only to these.
+    """
+    return sorted({n.telephone_number for n in numbers if n.is_on_account_at(at)})
 
 
 def subscribed_categories(services: Iterable[ServiceLine], at: datetime) -> frozenset[ServiceCategory]:

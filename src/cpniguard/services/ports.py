@@ -15,6 +15,7 @@ from cpniguard.domain.accounts import (
     ContactPoint,
     Language,
     ServiceCategory,
+    ServiceNumber,
 )
 from cpniguard.domain.call_detail import CallDetail
 from cpniguard.domain.classification import FieldClassification
@@ -92,6 +93,10 @@ class AccountRepository(Protocol):
 
     def contact_points(self, account_id: int) -> list[ContactPoint]:
         """Every contact point the account ever had, with the span it was on the account."""
+        ...
+
+    def service_numbers(self, account_id: int) -> list[ServiceNumber]:
+        """Every number the account's services ever had, with the span each was on them."""
         ...
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, bindparam, insert, select, update
 
 from cpniguard.adapters.db.tables import (
     Account,
@@ -21,9 +21,11 @@ from cpniguard.adapters.db.tables import (
     InvoiceLine,
     Service,
     ServiceConfiguration,
+    ServiceNumber,
     SubscriberListEntry,
 )
 from cpniguard.adapters.db.unit_of_work import SessionTransaction
+from cpniguard.domain.subscriber_list import is_subscriber_list_information
 from cpniguard.services.ports import (
     DemoAccount,
     DemoContactPoint,
@@ -83,13 +85,23 @@ class SqlDemoCarrierStore(SessionTransaction):
                 "account_id": account_ids[s.account_number],
                 "category": s.category,
                 "product_name": s.product_name,
-                "telephone_number": s.telephone_number,
                 "started_at": s.started_at,
                 "ended_at": s.ended_at,
             }
             for s in rows
         ]
         service_ids = self._insert_returning_ids(Service, values)
+        numbers = [
+            {
+                "account_id": account_ids[s.account_number],
+                "service_id": service_id,
+                "telephone_number": s.telephone_number,
+                "associated_at": s.started_at,
+                "dissociated_at": s.ended_at,
+            }
+            for s, service_id in zip(rows, service_ids, strict=True)
+        ]
+        self._insert(ServiceNumber, numbers)
         features = [
             {
                 "account_id": account_ids[s.account_number],
@@ -134,7 +146,12 @@ class SqlDemoCarrierStore(SessionTransaction):
         self._insert(InvoiceLine, lines)
 
     def add_listings(self, rows: Sequence[DemoListing], *, account_ids: Mapping[str, int]) -> None:
-        """Insert directory listings."""
+        """Record each account's directory choice; store only published listings (222(h)(3))."""
+        choices = [{"key": account_ids[e.account_number], "choice": e.listing_status} for e in rows]
+        statement = (
+            update(Account).where(Account.id == bindparam("key")).values(listing_status=bindparam("choice"))
+        )
+        self.session.connection().execute(statement, choices)
         values = [
             {
                 "account_id": account_ids[entry.account_number],
@@ -142,9 +159,9 @@ class SqlDemoCarrierStore(SessionTransaction):
                 "listed_number": entry.listed_number,
                 "listed_address": entry.listed_address,
                 "advertising_classification": entry.advertising_classification,
-                "listing_status": entry.listing_status,
             }
             for entry in rows
+            if is_subscriber_list_information(entry.listing_status)
         ]
         self._insert(SubscriberListEntry, values)
 

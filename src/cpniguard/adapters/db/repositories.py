@@ -7,9 +7,10 @@ from datetime import datetime
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from cpniguard.adapters.db.tables import Account, ApiToken, ContactPoint, Employee
+from cpniguard.adapters.db.tables import Account, ApiToken, ContactPoint, Employee, ServiceNumber
 from cpniguard.domain.accounts import ContactKind
 from cpniguard.domain.accounts import ContactPoint as ContactPointValue
+from cpniguard.domain.accounts import ServiceNumber as ServiceNumberValue
 from cpniguard.domain.employees import Role
 from cpniguard.services.ports import TokenHolder
 
@@ -39,6 +40,15 @@ class SqlAccountRepository:
         return [
             ContactPointValue(ContactKind(r.kind), r.value, r.associated_at, r.dissociated_at) for r in rows
         ]
+
+    def service_numbers(self, account_id: int) -> list[ServiceNumberValue]:
+        """The account's service number history, oldest first."""
+        rows = self._session.execute(
+            select(ServiceNumber.telephone_number, ServiceNumber.associated_at, ServiceNumber.dissociated_at)
+            .where(ServiceNumber.account_id == account_id)
+            .order_by(ServiceNumber.associated_at, ServiceNumber.id)
+        )
+        return [ServiceNumberValue(*row) for row in rows]
 
 
 class SqlApiTokenRepository:

@@ -68,6 +68,7 @@ def _enum(enum: type[Any], name: str) -> Enum:
         length=32,
         values_callable=lambda e: [m.value for m in e],
         validate_strings=True,
+        create_constraint=True,  # bulk loads bypass the ORM; the database refuses unknown values
     )
 
 
@@ -114,6 +115,12 @@ class Account(Base):
     )
     opened_at: Mapped[datetime] = classified(ACCOUNT, "when service began", UtcDateTime())
     closed_at: Mapped[datetime | None] = classified(ACCOUNT, "when service ended", UtcDateTime())
+    listing_status: Mapped[ListingStatus] = classified(
+        ACCOUNT,
+        "the customer's directory choice; only a listed entry is subscriber list information (222(h)(3))",
+        _enum(ListingStatus, "listing_status"),
+        default=ListingStatus.NON_PUBLISHED,
+    )
 
 
 class ContactPoint(Base):
@@ -140,10 +147,9 @@ class ContactPoint(Base):
 
 
 class Service(Base):
-    """A subscribed service; its telephone number is a telephone number of record (64.2003(q))."""
+    """A subscribed service, by category of service (64.2005(a))."""
 
     __tablename__ = "services"
-    __table_args__ = (Index("ix_services_telephone_number", "telephone_number"),)
 
     id: Mapped[int] = _key()
     account_id: Mapped[int] = _account_key()
@@ -153,11 +159,38 @@ class Service(Base):
         _enum(ServiceCategory, "service_category"),
     )
     product_name: Mapped[str] = classified(CPNI, "the product subscribed to", String(120))
-    telephone_number: Mapped[str | None] = classified(
-        ACCOUNT, "service number, E.164: the telephone number of record", String(16)
-    )
     started_at: Mapped[datetime] = classified(CPNI, "when the subscription began", UtcDateTime())
     ended_at: Mapped[datetime | None] = classified(CPNI, "when it ended", UtcDateTime())
+
+
+class ServiceNumber(Base):
+    """A number of the underlying service, with the span it was on it.
+
+    It is the telephone number of record (64.2003(q)), kept apart from contact numbers the
+    customer gives; a number change closes one row and opens another.
+    """
+
+    __tablename__ = "service_numbers"
+    __table_args__ = (
+        Index("ix_service_numbers_telephone_number", "telephone_number"),
+        Index("ix_service_numbers_account_associated", "account_id", "associated_at"),
+        CheckConstraint("dissociated_at IS NULL OR dissociated_at >= associated_at", name="span_ordered"),
+    )
+
+    id: Mapped[int] = _key()
+    account_id: Mapped[int] = _account_key()
+    service_id: Mapped[int] = classified(
+        OPERATIONAL, "the service the number belongs to", Id, ForeignKey("services.id", ondelete="RESTRICT")
+    )
+    telephone_number: Mapped[str] = classified(
+        ACCOUNT, "the service's number, E.164 (the telephone number on the account, 64.2003(a))", String(16)
+    )
+    associated_at: Mapped[datetime] = classified(
+        ACCOUNT, "when the number was put on the service", UtcDateTime()
+    )
+    dissociated_at: Mapped[datetime | None] = classified(
+        ACCOUNT, "when it was taken off (number change, port-out, disconnection)", UtcDateTime()
+    )
 
 
 class ServiceConfiguration(Base):
@@ -266,7 +299,11 @@ class InvoiceLine(Base):
 
 
 class SubscriberListEntry(Base):
-    """A directory listing. Subscriber list information is not CPNI (222(h)(3)) and lives apart."""
+    """A published directory listing: subscriber list information, not CPNI (222(h)(3)), kept apart.
+
+    Only accounts whose listing status is 'listed' have one; unlisted and non-published
+    data is not subscriber list information and is never stored here.
+    """
 
     __tablename__ = "subscriber_list_entries"
 
@@ -277,9 +314,6 @@ class SubscriberListEntry(Base):
     listed_address: Mapped[str | None] = classified(SLI, "address as listed", String(500))
     advertising_classification: Mapped[str | None] = classified(
         SLI, "primary advertising classification", String(120)
-    )
-    listing_status: Mapped[ListingStatus] = classified(
-        SLI, "listed, unlisted or non-published", _enum(ListingStatus, "listing_status")
     )
 
 

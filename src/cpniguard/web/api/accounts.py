@@ -24,10 +24,11 @@ def contact_points(
         AwareDatetime | None, Query(description="The instant asked about, with a UTC offset; default now.")
     ] = None,
 ) -> ContactPointsOut:
-    """The postal addresses, emails and contact telephones on the account at `as_of`.
+    """The postal addresses, emails, contact telephones and service numbers on the account at `as_of`.
 
-    Each says whether it was an address of record then (on the account 30 days,
-    47 CFR 64.2003(b)) and from when it is one.
+    Each address says whether it was an address of record then (on the account 30 days,
+    47 CFR 64.2003(b)) and from when it is one; the service numbers are the telephone
+    numbers of record (64.2003(q)).
     """
     at = as_of or container.clock.now()
     found = contact_points_as_of(account_number=account_number, at=at, uow_factory=container.unit_of_work)

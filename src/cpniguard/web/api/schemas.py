@@ -16,7 +16,7 @@ from cpniguard.domain.classification import (
     FieldClassification,
 )
 from cpniguard.domain.employees import Role
-from cpniguard.services.accounts import ContactPointAsOf
+from cpniguard.services.accounts import ContactsOfRecord
 from cpniguard.services.call_detail import IngestReport
 from cpniguard.services.ports import RowRejection, TokenHolder
 from cpniguard.web.problems import FieldError
@@ -168,6 +168,13 @@ class ClockChange(BaseModel):
             raise ValueError("give seconds or an ISO 8601 duration, not true or false")  # noqa: TRY004
         return value
 
+    @field_validator("pin_at", mode="before")
+    @classmethod
+    def _written_out(cls, value: object) -> object:
+        if value is not None and not isinstance(value, str):
+            raise ValueError("give an ISO 8601 instant with a UTC offset, not a number")
+        return value
+
     @model_validator(mode="after")
     def _exactly_one(self) -> Self:
         if (self.pin_at is None) == (self.advance_by is None):
@@ -188,19 +195,38 @@ class ContactPointOut(BaseModel):
     )
 
 
+class TelephoneNumberOfRecordOut(BaseModel):
+    """A service number on the account at the instant asked about (64.2003(q))."""
+
+    telephone_number: str
+    associated_at: datetime
+    dissociated_at: datetime | None
+
+
 class ContactPointsOut(BaseModel):
-    """An account's contact points as of an instant."""
+    """An account's contact points and telephone numbers of record as of an instant."""
 
     account_number: str
     as_of: datetime
     contact_points: list[ContactPointOut]
+    telephone_numbers_of_record: list[TelephoneNumberOfRecordOut] = Field(
+        description="The service's numbers; callbacks go only to these, never to a contact telephone."
+    )
 
     @classmethod
-    def of(cls, account_number: str, as_of: datetime, found: list[ContactPointAsOf]) -> Self:
+    def of(cls, account_number: str, as_of: datetime, found: ContactsOfRecord) -> Self:
         """The answer for `found`."""
         return cls(
             account_number=account_number,
             as_of=as_of,
+            telephone_numbers_of_record=[
+                TelephoneNumberOfRecordOut(
+                    telephone_number=n.telephone_number,
+                    associated_at=n.associated_at,
+                    dissociated_at=n.dissociated_at,
+                )
+                for n in found.telephone_numbers_of_record
+            ],
             contact_points=[
                 ContactPointOut(
                     kind=f.point.kind,
@@ -210,6 +236,6 @@ class ContactPointsOut(BaseModel):
                     is_of_record=f.is_of_record,
                     of_record_from=f.of_record_from,
                 )
-                for f in found
+                for f in found.contact_points
             ],
         )

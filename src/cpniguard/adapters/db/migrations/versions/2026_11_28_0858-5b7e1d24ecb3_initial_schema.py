@@ -1,12 +1,15 @@
-"""Initial schema: accounts, contact points of record, services, CPNI, listings, staff.
+"""Initial schema: accounts, contacts and numbers of record, services, CPNI, listings, staff.
 
 Why: the foundation every rule stands on (issue 2). Call detail records carry a natural
 key (source_system, record_id) so that loading the same record twice adds nothing, and
-an (account_id, started_at) index for per-account monthly reads.
+an (account_id, started_at) index for per-account monthly reads. Contact points and
+service numbers keep the span each was on the account, so "of record as of T" is a
+query (64.2003(b), (q)). Enumerations are CHECK constraints because bulk loads bypass
+the ORM.
 
 Revision ID: 5b7e1d24ecb3
 Revises:
-Create Date: 2026-11-28 07:44:10.276177
+Create Date: 2026-11-28 08:58:31.713329
 """
 
 import sqlalchemy as sa
@@ -27,15 +30,32 @@ def upgrade() -> None:
         sa.Column("account_number", sa.String(length=32), nullable=False),
         sa.Column(
             "kind",
-            sa.Enum("residential", "business", name="account_kind", native_enum=False, length=32),
+            sa.Enum(
+                "residential",
+                "business",
+                name="account_kind",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
             nullable=False,
         ),
         sa.Column(
-            "language", sa.Enum("en", "fr", name="language", native_enum=False, length=32), nullable=False
+            "language",
+            sa.Enum("en", "fr", name="language", native_enum=False, create_constraint=True, length=32),
+            nullable=False,
         ),
         sa.Column(
             "status",
-            sa.Enum("active", "suspended", "closed", name="account_status", native_enum=False, length=32),
+            sa.Enum(
+                "active",
+                "suspended",
+                "closed",
+                name="account_status",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
             nullable=False,
         ),
         sa.Column("account_holder_name", sa.String(length=200), nullable=False),
@@ -43,6 +63,19 @@ def upgrade() -> None:
         sa.Column("has_cpni_contract", sa.Boolean(), nullable=False),
         sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column(
+            "listing_status",
+            sa.Enum(
+                "listed",
+                "unlisted",
+                "non_published",
+                name="listing_status",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_accounts")),
         sa.UniqueConstraint("account_number", name=op.f("uq_accounts_account_number")),
     )
@@ -65,6 +98,7 @@ def upgrade() -> None:
                 "integration",
                 name="role",
                 native_enum=False,
+                create_constraint=True,
                 length=32,
             ),
             nullable=False,
@@ -110,6 +144,7 @@ def upgrade() -> None:
                 "integration",
                 name="role",
                 native_enum=False,
+                create_constraint=True,
                 length=32,
             ),
             nullable=False,
@@ -136,7 +171,14 @@ def upgrade() -> None:
         sa.Column("record_id", sa.String(length=128), nullable=False),
         sa.Column(
             "direction",
-            sa.Enum("inbound", "outbound", name="call_direction", native_enum=False, length=32),
+            sa.Enum(
+                "inbound",
+                "outbound",
+                name="call_direction",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
             nullable=False,
         ),
         sa.Column(
@@ -152,6 +194,7 @@ def upgrade() -> None:
                 "sms",
                 name="call_type",
                 native_enum=False,
+                create_constraint=True,
                 length=32,
             ),
             nullable=False,
@@ -205,6 +248,7 @@ def upgrade() -> None:
                 "contact_telephone",
                 name="contact_kind",
                 native_enum=False,
+                create_constraint=True,
                 length=32,
             ),
             nullable=False,
@@ -266,12 +310,12 @@ def upgrade() -> None:
                 "other",
                 name="service_category",
                 native_enum=False,
+                create_constraint=True,
                 length=32,
             ),
             nullable=False,
         ),
         sa.Column("product_name", sa.String(length=120), nullable=False),
-        sa.Column("telephone_number", sa.String(length=16), nullable=True),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
@@ -279,9 +323,6 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_services")),
     )
-    with op.batch_alter_table("services", schema=None) as batch_op:
-        batch_op.create_index("ix_services_telephone_number", ["telephone_number"], unique=False)
-
     op.create_table(
         "subscriber_list_entries",
         sa.Column(
@@ -292,13 +333,6 @@ def upgrade() -> None:
         sa.Column("listed_number", sa.String(length=16), nullable=False),
         sa.Column("listed_address", sa.String(length=500), nullable=True),
         sa.Column("advertising_classification", sa.String(length=120), nullable=True),
-        sa.Column(
-            "listing_status",
-            sa.Enum(
-                "listed", "unlisted", "non_published", name="listing_status", native_enum=False, length=32
-            ),
-            nullable=False,
-        ),
         sa.ForeignKeyConstraint(
             ["account_id"],
             ["accounts.id"],
@@ -326,6 +360,7 @@ def upgrade() -> None:
                 "credit",
                 name="charge_type",
                 native_enum=False,
+                create_constraint=True,
                 length=32,
             ),
             nullable=False,
@@ -374,15 +409,50 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_service_configurations")),
     )
+    op.create_table(
+        "service_numbers",
+        sa.Column(
+            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
+        ),
+        sa.Column("account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("service_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("telephone_number", sa.String(length=16), nullable=False),
+        sa.Column("associated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("dissociated_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "dissociated_at IS NULL OR dissociated_at >= associated_at",
+            name=op.f("ck_service_numbers_span_ordered"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+            name=op.f("fk_service_numbers_account_id_accounts"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["service_id"],
+            ["services.id"],
+            name=op.f("fk_service_numbers_service_id_services"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_service_numbers")),
+    )
+    with op.batch_alter_table("service_numbers", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_service_numbers_account_associated", ["account_id", "associated_at"], unique=False
+        )
+        batch_op.create_index("ix_service_numbers_telephone_number", ["telephone_number"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("service_numbers", schema=None) as batch_op:
+        batch_op.drop_index("ix_service_numbers_telephone_number")
+        batch_op.drop_index("ix_service_numbers_account_associated")
+
+    op.drop_table("service_numbers")
     op.drop_table("service_configurations")
     op.drop_table("invoice_lines")
     op.drop_table("subscriber_list_entries")
-    with op.batch_alter_table("services", schema=None) as batch_op:
-        batch_op.drop_index("ix_services_telephone_number")
-
     op.drop_table("services")
     op.drop_table("invoices")
     with op.batch_alter_table("contact_points", schema=None) as batch_op:
