@@ -24,6 +24,8 @@ from cpniguard.config import Environment, SecuritySettings, Settings
 TEST_NOW = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
 POSTGRES_URL_VARIABLE = "CPNIGUARD_TEST_DATABASE_URL"
 TEST_SECRET = "test-secret-" + "x" * 40
+TEST_SIGNING_KEY = "test-signing-key-" + "s" * 40
+"""Signing and encryption keys must differ outside development."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -115,7 +117,7 @@ def make_settings(url: str, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "environment": Environment.TEST,
         "database": {"url": url},
-        "security": SecuritySettings(signing_key=TEST_SECRET, encryption_key=TEST_SECRET),  # type: ignore[arg-type]
+        "security": SecuritySettings(signing_key=TEST_SIGNING_KEY, encryption_key=TEST_SECRET),  # type: ignore[arg-type]
         "gateway": {"auth_token": TEST_SECRET},
     }
     values.update(overrides)
@@ -148,7 +150,7 @@ def cli_environment(fresh_database_url: str, tmp_path: Path) -> dict[str, str]:
         CPNIGUARD_ENVIRONMENT="test",
         CPNIGUARD_DATABASE__URL=fresh_database_url,
         CPNIGUARD_DATA_DIR=str(tmp_path / "data"),
-        CPNIGUARD_SECURITY__SIGNING_KEY=TEST_SECRET,
+        CPNIGUARD_SECURITY__SIGNING_KEY=TEST_SIGNING_KEY,
         CPNIGUARD_SECURITY__ENCRYPTION_KEY=TEST_SECRET,
         CPNIGUARD_GATEWAY__AUTH_TOKEN=TEST_SECRET,
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -12,8 +14,12 @@ from cpniguard.adapters.db.classification import TableClassificationCatalog
 from cpniguard.adapters.db.engine import build_engine
 from cpniguard.adapters.db.unit_of_work import SqlUnitOfWork, session_factory
 from cpniguard.adapters.passwords import Argon2PasswordHasher
-from cpniguard.config import Environment, Settings
+from cpniguard.config import SQLITE_FILE_NAME, Environment, Settings
 from cpniguard.services.ports import ClassificationCatalog, Clock, PasswordHasher, UnitOfWork
+
+PRIVATE_FOLDER_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+"""The data directory and the SQLite file hold CPNI: only the account cpniguard runs as may read them."""
 
 
 @dataclass
@@ -40,7 +46,22 @@ def build_container(settings: Settings | None = None) -> Container:
     """Build the container from `settings`, or from the environment."""
     settings = settings or Settings()
     if settings.database.url is None:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        _prepare_private_database_file(settings.data_dir / SQLITE_FILE_NAME)
     engine = build_engine(settings.database_url, echo=settings.database.echo)
     clock: Clock = SystemClock() if settings.environment is Environment.PRODUCTION else AdjustableClock()
     return Container(settings=settings, engine=engine, sessions=session_factory(engine), clock=clock)
+
+
+def _prepare_private_database_file(path: Path) -> None:
+    """Create the data directory and the empty SQLite file, private, if they are not there yet.
+
+    CPNI must be guarded against unauthorized access (47 CFR 64.2010(a)); SQLite would
+    create the file with the umask's permissions (often world-readable), and gives its
+    -wal and -shm files the database file's own. Existing ones are left as the operator set them.
+    """
+    path.parent.mkdir(mode=PRIVATE_FOLDER_MODE, parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
+    except FileExistsError:
+        return
+    os.close(descriptor)

@@ -9,6 +9,8 @@ from typing import Self
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+SQLITE_FILE_NAME = "cpniguard.sqlite3"
+"""The embedded database's file in the data directory, when no database URL is set."""
 PLACEHOLDER_SECRET = "change-me"  # noqa: S105  (the well-known placeholder we refuse in production)
 
 
@@ -95,6 +97,20 @@ class Settings(BaseSettings):
             raise ValueError(msg)
         return self
 
+    @model_validator(mode="after")
+    def _refuse_one_key_for_two_purposes(self) -> Self:
+        if self.environment is Environment.DEVELOPMENT:
+            return self
+        signing = self.security.signing_key.get_secret_value()
+        encryption = self.security.encryption_key.get_secret_value()
+        if signing == encryption or signing in {key.strip() for key in encryption.split(",")}:
+            msg = (
+                f"CPNIGUARD_SECURITY__SIGNING_KEY must differ from CPNIGUARD_SECURITY__ENCRYPTION_KEY "
+                f"in {self.environment}: a key that leaks from one use must not open the other"
+            )
+            raise ValueError(msg)
+        return self
+
     @property
     def database_url(self) -> str:
         """The configured URL, or the embedded SQLite file in the data directory."""
@@ -104,7 +120,7 @@ class Settings(BaseSettings):
                 if self.database.url.startswith(bare):
                     return "postgresql+psycopg://" + self.database.url.removeprefix(bare)
             return self.database.url
-        return f"sqlite:///{(self.data_dir / 'cpniguard.sqlite3').resolve()}"
+        return f"sqlite:///{(self.data_dir / SQLITE_FILE_NAME).resolve()}"
 
 
 MIN_SECRET_LENGTH = 32

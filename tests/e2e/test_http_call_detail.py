@@ -1,3 +1,5 @@
+import gzip
+
 import pytest
 from sqlalchemy import func, select
 from tests.factories import add_account, cdr_row, many_cdr_rows, write_cdr_csv
@@ -252,3 +254,24 @@ def test_a_timestamp_that_cannot_be_expressed_in_utc_is_a_422_not_a_500(
 ):
     row = cdr_row(account_number, "edge", started_at="0001-01-01T00:00:00+01:00", answered_at="")
     assert_problem(post(api, csv_body([row]), as_integration), 422)
+
+
+def test_a_gzipped_body_that_expands_past_the_size_cap_gets_413_and_nothing_is_written(
+    client_for, container, as_integration, valid_body, connection
+):
+    small_cap = client_for(container, max_call_detail_batch_bytes=4_000)
+    body = valid_body(200, compress=True)
+    assert len(body) < 4_000 < len(gzip.decompress(body))
+    problem = assert_problem(post(small_cap, body, as_integration, content_type="application/gzip"), 413)
+    assert "expands past" in problem["detail"]
+    assert "MiB" in problem["detail"]
+    assert stored(connection) == (0, 0)
+
+
+def test_a_gzipped_body_that_expands_to_the_size_cap_is_accepted(
+    client_for, container, as_integration, valid_body
+):
+    body = valid_body(20, compress=True)
+    exact_cap = client_for(container, max_call_detail_batch_bytes=len(gzip.decompress(body)))
+    response = post(exact_cap, body, as_integration, content_type="application/gzip")
+    assert response.status_code == 201, response.text

@@ -1,16 +1,17 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from tests.conftest import TEST_NOW, make_settings
+from tests.conftest import TEST_NOW, TEST_SECRET, make_settings
 from tests.e2e.conftest import bearer
 
 from cpniguard.adapters.clock import SystemClock
 from cpniguard.bootstrap import Container
-from cpniguard.config import Environment
+from cpniguard.config import Environment, SecuritySettings
 from cpniguard.domain.employees import Role
 from cpniguard.services.api_tokens import issue_api_token
 
 CLOCK = "/api/v1/admin/clock"
+PRODUCTION_SIGNING_KEY = "production-signing-key-" + "s" * 40
 
 
 def test_an_administrator_reads_the_clock(api, as_administrator):
@@ -52,6 +53,7 @@ def test_the_clock_refuses_to_leave_the_calendar(api, as_administrator, containe
         ({"pin_at": "next tuesday"}, "body.pin_at"),
         ({"advance_by": "a while"}, "body.advance_by"),
         ({"advance_by": True}, "body.advance_by"),
+        ({"pin_at": 1630}, "body.pin_at"),
         ({"advance_by": 60, "rewind": True}, "body.rewind"),
     ],
 )
@@ -80,7 +82,8 @@ def test_only_an_administrator_may_touch_the_clock(api, tokens, container, role)
 
 
 def test_a_production_server_has_no_clock_endpoint(client_for, connection, engine, database_url, container):
-    settings = make_settings(database_url, environment=Environment.PRODUCTION)
+    keys = SecuritySettings(signing_key=PRODUCTION_SIGNING_KEY, encryption_key=TEST_SECRET)  # type: ignore[arg-type]
+    settings = make_settings(database_url, environment=Environment.PRODUCTION, security=keys)
     production = Container(settings=settings, engine=engine, sessions=container.sessions, clock=SystemClock())
     secret = issue_api_token(
         role=Role.ADMINISTRATOR,
@@ -94,3 +97,30 @@ def test_a_production_server_has_no_clock_endpoint(client_for, connection, engin
     assert api.post(CLOCK, json={"advance_by": "P30D"}, headers=bearer(secret)).status_code == 404
     assert CLOCK not in api.get("/openapi.json").json()["paths"]
     assert api.get("/api/v1/me", headers=bearer(secret)).status_code == 200
+
+
+@pytest.mark.parametrize("pin_at", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+def test_pinning_the_clock_outside_the_calendar_in_utc_is_a_field_level_422(
+    api, as_administrator, container, pin_at
+):
+    response = api.post(CLOCK, json={"pin_at": pin_at}, headers=as_administrator)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert [e["location"] for e in response.json()["errors"]] == ["body.pin_at"]
+    assert "years 1 to 9999" in response.json()["errors"][0]["message"]
+    assert container.clock.now() == TEST_NOW
+
+
+@pytest.mark.parametrize(
+    ("pin_at", "pinned"),
+    [
+        ("0001-01-01T00:00:00-01:00", datetime(1, 1, 1, 1, 0, tzinfo=UTC)),
+        ("9999-12-31T23:59:59+01:00", datetime(9999, 12, 31, 22, 59, 59, tzinfo=UTC)),
+    ],
+)
+def test_the_clock_may_be_pinned_at_the_edges_of_the_calendar(
+    api, as_administrator, container, pin_at, pinned
+):
+    response = api.post(CLOCK, json={"pin_at": pin_at}, headers=as_administrator)
+    assert response.status_code == 200, response.text
+    assert container.clock.now() == pinned

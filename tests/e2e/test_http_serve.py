@@ -6,6 +6,8 @@ import httpx
 import pytest
 from tests.processes import free_port, wait_until_healthy
 
+from cpniguard.cli.serve import is_loopback
+
 
 def issue_token_with_the_cli(environment, role="administrator"):
     result = subprocess.run(
@@ -60,3 +62,67 @@ def test_cpniguard_serve_answers_over_real_http_with_a_token_from_the_cli(server
     assert "Application shutdown complete" in output
     assert "Traceback" not in output
     assert secret not in output
+
+
+def run_serve(environment, *arguments):
+    return subprocess.run(
+        [sys.executable, "-m", "cpniguard.cli.serve", *arguments],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.0.2.10", "cpniguard.example.org"])  # noqa: S104
+def test_serve_refuses_to_listen_beyond_loopback_outside_production(cli_environment, host):
+    port = free_port()
+    result = run_serve(cli_environment, "--host", host, "--port", str(port))
+    assert result.returncode == 3, result.stderr
+    message = " ".join(result.stderr.split())
+    assert f"refusing to listen on {host} in the test environment" in message
+    assert "CPNIGUARD_ENVIRONMENT=production" in message
+    assert "Traceback" not in result.stderr
+    with pytest.raises(httpx.TransportError):
+        httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.1.2.3", True),
+        ("localhost", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("0.0.0.0", False),  # noqa: S104
+        ("::", False),
+        ("10.0.0.5", False),
+        ("cpniguard.example.org", False),
+        ("", False),
+    ],
+)
+def test_only_loopback_addresses_count_as_this_machine_only(host, loopback):
+    assert is_loopback(host) is loopback
+
+
+def test_serve_listens_on_every_interface_in_production(cli_environment, tmp_path):
+    production = {
+        **cli_environment,
+        "CPNIGUARD_ENVIRONMENT": "production",
+        "CPNIGUARD_SECURITY__SIGNING_KEY": "production-signing-key-" + "s" * 40,
+    }
+    port = free_port()
+    log = tmp_path / "production.log"
+    command = [sys.executable, "-m", "cpniguard.cli.serve", "--host", "0.0.0.0", "--port", str(port)]  # noqa: S104
+    with (
+        log.open("w") as output,
+        subprocess.Popen(command, env=production, stdout=output, stderr=subprocess.STDOUT) as process,
+    ):
+        try:
+            wait_until_healthy(f"http://127.0.0.1:{port}", process, log)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+    assert "refusing" not in log.read_text()

@@ -37,7 +37,7 @@ def test_tokens_issue_refuses_an_empty_or_overlong_label(cli_environment):
     for label in ("  ", "x" * 121):
         result = issue(cli_environment, "--role", "auditor", "--label", label)
         assert result.exit_code == 2
-        assert "label: give 1 to 120 characters" in result.output
+        assert "label: give 1 to 120 printable characters" in result.output
 
 
 def test_tokens_revoke_refuses_the_token_from_then_on(cli_environment, fresh_database_url):

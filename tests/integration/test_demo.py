@@ -17,7 +17,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from tests.conftest import TEST_NOW, TEST_SECRET, make_settings
+from tests.conftest import TEST_NOW, TEST_SECRET, TEST_SIGNING_KEY, make_settings
 from tests.processes import free_port, wait_until_healthy
 from typer.testing import CliRunner
 
@@ -316,7 +316,7 @@ def embedded_environment(data_dir: Path | None = None) -> dict[str, str | None]:
         "CPNIGUARD_DATABASE__URL": None,
         "CPNIGUARD_DATA_DIR": None if data_dir is None else str(data_dir),
         "CPNIGUARD_ENVIRONMENT": "test",
-        "CPNIGUARD_SECURITY__SIGNING_KEY": TEST_SECRET,
+        "CPNIGUARD_SECURITY__SIGNING_KEY": TEST_SIGNING_KEY,
         "CPNIGUARD_SECURITY__ENCRYPTION_KEY": TEST_SECRET,
         "CPNIGUARD_GATEWAY__AUTH_TOKEN": TEST_SECRET,
         "COLUMNS": "300",  # so that Rich does not break a long path across lines

@@ -19,6 +19,7 @@ from tests.factories import add_account, cdr_row, many_cdr_rows, write_cdr_csv
 
 from cpniguard.adapters.db.tables import CallDetailRecord, IngestBatch
 from cpniguard.adapters.ingest.cdr_csv import CsvCallDetailSource
+from cpniguard.adapters.ingest.csv_input import DecompressedTooLargeError, UnreadableInputError
 from cpniguard.domain.call_detail import CALL_DETAIL_COLUMNS, REQUIRED_COLUMNS
 from cpniguard.domain.errors import InvalidInputError
 from cpniguard.services.call_detail import IngestReport, ingest_call_detail
@@ -451,3 +452,96 @@ def test_the_estimate_of_rows_counts_lines_after_the_header_in_plain_and_gzip_fi
     assert CsvCallDetailSource("empty", content=b"").estimated_rows() == 0
     assert CsvCallDetailSource("no newline", content=b"header\nrow").estimated_rows() == 1
     assert CsvCallDetailSource("broken gzip", content=b"\x1f\x8b\x08rubbish").estimated_rows() == 0
+
+
+# ------------------------------------------------------------------ decompressed size limit
+
+MIB = 1 << 20
+
+
+def test_a_gzip_bomb_is_refused_once_it_expands_past_the_limit_saying_the_limit_in_mib():
+    header = HEADER.encode() + b"\n"
+    bomb = gzip.compress(header + b"\n" * (64 * MIB))
+    source = CsvCallDetailSource("bomb.csv.gz", content=bomb, max_decompressed_bytes=MIB)
+    with pytest.raises(DecompressedTooLargeError) as raised:
+        list(source.rows())
+    assert isinstance(raised.value, UnreadableInputError)
+    assert "expands past 1 MiB (1,048,576 bytes) when decompressed" in raised.value.message
+    assert [p.location for p in raised.value.problems] == ["bomb.csv.gz"]
+    assert source.estimated_rows() == 0
+
+
+def test_a_gzip_input_may_expand_to_exactly_the_limit_and_not_one_byte_more(tmp_path):
+    zipped = write_cdr_csv(tmp_path / "a.csv.gz", many_cdr_rows("A-1", 30), compress=True).read_bytes()
+    size = len(gzip.decompress(zipped))
+    at_limit = CsvCallDetailSource("a.csv.gz", content=zipped, max_decompressed_bytes=size)
+    assert len(list(at_limit.rows())) == 30
+    assert at_limit.estimated_rows() == 30
+    over = CsvCallDetailSource("a.csv.gz", content=zipped, max_decompressed_bytes=size - 1)
+    with pytest.raises(DecompressedTooLargeError):
+        list(over.rows())
+
+
+def test_the_decompressed_limit_leaves_plain_input_and_unlimited_files_alone(tmp_path):
+    rows = many_cdr_rows("A-1", 30)
+    plain = write_cdr_csv(tmp_path / "a.csv", rows).read_bytes()
+    assert len(list(CsvCallDetailSource("a.csv", content=plain, max_decompressed_bytes=10).rows())) == 30
+    zipped = CsvCallDetailSource.from_path(write_cdr_csv(tmp_path / "a.csv.gz", rows, compress=True))
+    assert zipped.max_decompressed_bytes is None
+    assert len(list(zipped.rows())) == 30
+
+
+def test_a_load_stopped_by_the_decompressed_limit_writes_nothing(container, connection, account, tmp_path):
+    zipped = write_cdr_csv(tmp_path / "a.csv.gz", many_cdr_rows(account, 300), compress=True).read_bytes()
+    source = CsvCallDetailSource("a.csv.gz", content=zipped, max_decompressed_bytes=10_000)
+    with pytest.raises(DecompressedTooLargeError):
+        ingest_call_detail(
+            source=source,
+            loaded_by="test",
+            skip_invalid=True,
+            uow_factory=container.unit_of_work,
+            clock=container.clock,
+        )
+    assert counts(connection) == (0, 0)
+
+
+# ------------------------------------------------------------------ who loads, and from where
+
+
+@pytest.mark.parametrize(
+    ("loaded_by", "source_name", "location"),
+    [
+        ("x" * 121, "a.csv", "loaded_by"),
+        ("ops\n2026-11-02 admin logged in", "a.csv", "loaded_by"),
+        ("ops", "x" * 501, "source_name"),
+        ("ops", "a\x1b[2J.csv", "source_name"),
+    ],
+)
+def test_a_loader_or_source_name_that_does_not_fit_the_batch_record_is_refused_before_any_write(
+    container, connection, account, tmp_path, loaded_by, source_name, location
+):
+    content = write_cdr_csv(tmp_path / "a.csv", many_cdr_rows(account, 3)).read_bytes()
+    with pytest.raises(InvalidInputError) as raised:
+        ingest_call_detail(
+            source=CsvCallDetailSource(source_name, content=content),
+            loaded_by=loaded_by,
+            skip_invalid=False,
+            uow_factory=container.unit_of_work,
+            clock=container.clock,
+        )
+    assert [p.location for p in raised.value.problems] == [location]
+    assert counts(connection) == (0, 0)
+
+
+def test_the_batch_records_the_loader_and_source_trimmed(container, connection, account, tmp_path):
+    content = write_cdr_csv(tmp_path / "a.csv", many_cdr_rows(account, 2)).read_bytes()
+    report = ingest_call_detail(
+        source=CsvCallDetailSource(" october.csv ", content=content),
+        loaded_by="  jane.doe ",
+        skip_invalid=False,
+        uow_factory=container.unit_of_work,
+        clock=container.clock,
+    )
+    assert report.source_name == "october.csv"
+    batch = connection.execute(select(IngestBatch.source_name, IngestBatch.loaded_by)).one()
+    assert tuple(batch) == ("october.csv", "jane.doe")

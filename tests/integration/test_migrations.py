@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from alembic import command
 from sqlalchemy import Engine, create_engine, inspect, make_url, text
-from tests.conftest import POSTGRES_URL_VARIABLE, TEST_SECRET
+from tests.conftest import POSTGRES_URL_VARIABLE, TEST_SECRET, TEST_SIGNING_KEY
 from typer.testing import CliRunner
 
 from cpniguard.adapters.db import migrate
@@ -104,7 +104,7 @@ def run_db(database_url: str, *args: str, **variables: str):
     environment |= {
         "CPNIGUARD_ENVIRONMENT": "test",
         "CPNIGUARD_DATABASE__URL": database_url,
-        "CPNIGUARD_SECURITY__SIGNING_KEY": TEST_SECRET,
+        "CPNIGUARD_SECURITY__SIGNING_KEY": TEST_SIGNING_KEY,
         "CPNIGUARD_SECURITY__ENCRYPTION_KEY": TEST_SECRET,
         "CPNIGUARD_GATEWAY__AUTH_TOKEN": TEST_SECRET,
     }

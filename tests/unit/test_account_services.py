@@ -92,7 +92,7 @@ def test_an_issued_token_authenticates_until_it_is_revoked(database):
         revoke_api_token(token_id=issued.token_id, uow_factory=factory, clock=FixedClock(NOW))
 
 
-@pytest.mark.parametrize("label", ["", "   ", "x" * 121])
+@pytest.mark.parametrize("label", ["", "   ", "x" * 121, "billing\nfeed", "nul\x00"])
 def test_a_token_label_must_be_1_to_120_characters(database, label):
     with pytest.raises(InvalidInputError) as caught:
         issue_api_token(

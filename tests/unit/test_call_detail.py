@@ -13,10 +13,14 @@ from cpniguard.domain.call_detail import (
     CALL_DETAIL_COLUMNS,
     MAX_CELL_SITE_LENGTH,
     MAX_DURATION_SECONDS,
+    MAX_LOADED_BY_CHARACTERS,
     MAX_RECORD_ID_LENGTH,
+    MAX_SOURCE_NAME_CHARACTERS,
     CallDetail,
     CallType,
     Direction,
+    ingest_actor,
+    ingest_source_name,
     parse_call_detail,
 )
 from cpniguard.domain.errors import FieldProblem, InvalidInputError
@@ -418,3 +422,59 @@ def test_any_duration_in_range_is_accepted(duration):
 @given(st.integers().filter(lambda n: not 0 <= n <= MAX_DURATION_SECONDS))
 def test_any_duration_out_of_range_is_refused(duration):
     assert "duration_seconds" in locations(duration_seconds=str(duration), billable_seconds="0")
+
+
+# ------------------------------------------------------------------ who loads, and from where
+
+
+@pytest.mark.parametrize(
+    ("given_name", "recorded"),
+    [
+        ("cli:ops", "cli:ops"),
+        ("  jane.doe  ", "jane.doe"),
+        ("x" * 120, "x" * 120),
+        ("Zoë Ångström", "Zoë Ångström"),
+    ],
+)
+def test_the_loader_is_recorded_trimmed(given_name, recorded):
+    assert ingest_actor(given_name) == recorded
+
+
+@pytest.mark.parametrize(
+    ("given_name", "message"),
+    [
+        ("", "must be 1-120 characters (got 0)"),
+        ("   ", "must be 1-120 characters (got 0)"),
+        ("x" * 121, "must be 1-120 characters (got 121)"),
+        ("ops\nforged log line", "holds a control or other non-printing character"),
+        ("ops\x00", "holds a control or other non-printing character"),
+        ("ops\x1b[31m", "holds a control or other non-printing character"),
+        ("ops\u2028x", "holds a control or other non-printing character"),
+    ],
+)
+def test_a_loader_name_that_does_not_fit_its_record_is_refused_at_loaded_by(given_name, message):
+    with pytest.raises(InvalidInputError) as raised:
+        ingest_actor(given_name)
+    assert raised.value.problems == (FieldProblem("loaded_by", message),)
+
+
+def test_a_source_name_is_recorded_up_to_500_characters():
+    assert ingest_source_name("october.csv") == "october.csv"
+    assert ingest_source_name("x" * MAX_SOURCE_NAME_CHARACTERS) == "x" * MAX_SOURCE_NAME_CHARACTERS
+
+
+@pytest.mark.parametrize("given_name", ["", "x" * (MAX_SOURCE_NAME_CHARACTERS + 1), "oct\tober.csv"])
+def test_a_source_name_that_does_not_fit_its_record_is_refused_at_source_name(given_name):
+    with pytest.raises(InvalidInputError) as raised:
+        ingest_source_name(given_name)
+    assert [p.location for p in raised.value.problems] == ["source_name"]
+
+
+@given(st.text(max_size=200))
+def test_any_accepted_loader_name_fits_its_column_and_holds_no_control_character(name):
+    try:
+        recorded = ingest_actor(name)
+    except InvalidInputError:
+        return
+    assert 1 <= len(recorded) <= MAX_LOADED_BY_CHARACTERS
+    assert recorded.isprintable()

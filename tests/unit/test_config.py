@@ -16,6 +16,7 @@ SECRET_VARIABLES = (
     "CPNIGUARD_GATEWAY__AUTH_TOKEN",
 )
 STRONG = "s" * MIN_SECRET_LENGTH
+OTHER_STRONG = "t" * MIN_SECRET_LENGTH
 
 
 @pytest.fixture(autouse=True)
@@ -80,10 +81,27 @@ def test_the_secret_values_never_appear_in_the_refusal(monkeypatch):
 @pytest.mark.parametrize("environment", ["test", "production"])
 def test_secrets_of_the_minimum_length_are_accepted_outside_development(monkeypatch, environment):
     set_secrets(monkeypatch, STRONG)
+    monkeypatch.setenv("CPNIGUARD_SECURITY__SIGNING_KEY", OTHER_STRONG)
     monkeypatch.setenv("CPNIGUARD_ENVIRONMENT", environment)
     settings = Settings()
     assert settings.environment == environment
     assert settings.gateway.auth_token.get_secret_value() == STRONG
+
+
+@pytest.mark.parametrize("encryption_key", [STRONG, f"{OTHER_STRONG}, {STRONG}"])
+def test_a_signing_key_equal_to_an_encryption_key_is_refused_in_production_naming_both(
+    monkeypatch, encryption_key
+):
+    set_secrets(monkeypatch, STRONG)
+    monkeypatch.setenv("CPNIGUARD_SECURITY__ENCRYPTION_KEY", encryption_key)
+    message = refusal(monkeypatch, "production")
+    assert "CPNIGUARD_SECURITY__SIGNING_KEY must differ from CPNIGUARD_SECURITY__ENCRYPTION_KEY" in message
+    assert STRONG not in message
+
+
+def test_one_key_for_signing_and_encryption_is_tolerated_in_development(monkeypatch):
+    set_secrets(monkeypatch, STRONG)
+    assert Settings().security.signing_key.get_secret_value() == STRONG
 
 
 def test_short_secrets_are_accepted_in_development(monkeypatch):

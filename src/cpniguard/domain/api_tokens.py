@@ -31,7 +31,7 @@ def is_well_formed_token(token: str) -> bool:
 def token_label(label: str) -> str:
     """The label a token is stored with: trimmed, 1 to 120 characters, or InvalidInputError."""
     trimmed = label.strip()
-    if not trimmed or len(trimmed) > MAX_LABEL_CHARACTERS:
-        problem = FieldProblem("label", f"give 1 to {MAX_LABEL_CHARACTERS} characters")
+    if not trimmed or len(trimmed) > MAX_LABEL_CHARACTERS or not trimmed.isprintable():
+        problem = FieldProblem("label", f"give 1 to {MAX_LABEL_CHARACTERS} printable characters")
         raise InvalidInputError("the token label is not valid", (problem,))
     return trimmed

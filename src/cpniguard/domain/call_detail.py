@@ -122,6 +122,9 @@ def call_type_between(calling: str, called: str) -> CallType | None:
     a toll-free called number is toll free; another country is international; within the
     North American Numbering Plan the same area code is local, another is long distance.
     None when either number cannot be read, so the row is refused rather than guessed.
+    This is an approximation (local calling areas are not area codes, and overlays share
+    one area): it serves only switches that do not rate their calls; no CPNI rule rests
+    on it, but the call type is call detail (64.2003(d)) once stored.
     """
     if (short_code_call_type := SHORT_CODE_CALL_TYPES_BY_CODE.get(called)) is not None:
         return short_code_call_type
@@ -275,6 +278,36 @@ def _check_consistency(  # noqa: PLR0913  (each value is checked against the oth
         problems.append(FieldProblem("cell_site", f"is longer than {MAX_CELL_SITE_LENGTH}"))
     elif cell_site is not None and not cell_site.isprintable():
         problems.append(FieldProblem("cell_site", "holds a control character"))
+
+
+MAX_LOADED_BY_CHARACTERS = 120
+MAX_SOURCE_NAME_CHARACTERS = 500
+
+
+def ingest_actor(name: str) -> str:
+    """Who loads a batch of call detail, as recorded with it: 1-120 printable characters.
+
+    The batch record says who put call detail (64.2003(d)) in the store, part of guarding
+    it against unauthorized access (64.2010(a)): a name cut short or holding control
+    characters (a forged log line) would make that record unreliable. Trimmed.
+    """
+    return _recorded_text(name, "loaded_by", MAX_LOADED_BY_CHARACTERS)
+
+
+def ingest_source_name(name: str) -> str:
+    """Where a batch of call detail came from (64.2003(d)), as recorded: 1-500 printable characters."""
+    return _recorded_text(name, "source_name", MAX_SOURCE_NAME_CHARACTERS)
+
+
+def _recorded_text(value: str, location: str, max_characters: int) -> str:
+    trimmed = value.strip()
+    if not 1 <= len(trimmed) <= max_characters:
+        problem = f"must be 1-{max_characters} characters (got {len(trimmed)})"
+    elif not trimmed.isprintable():
+        problem = "holds a control or other non-printing character"
+    else:
+        return trimmed
+    raise InvalidInputError(f"{location} {problem}", (FieldProblem(location, problem),))
 
 
 def _listed(values: type[StrEnum]) -> str:

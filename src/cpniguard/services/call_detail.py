@@ -12,7 +12,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from cpniguard.domain.call_detail import CallDetail, parse_call_detail
+from cpniguard.domain.call_detail import (
+    CallDetail,
+    ingest_actor,
+    ingest_source_name,
+    parse_call_detail,
+)
 from cpniguard.domain.errors import FieldProblem, InvalidInputError
 from cpniguard.services.ports import (
     CallDetailSource,
@@ -70,16 +75,21 @@ class _Pass:
     """One validating pass over the source; a store may start a second one."""
 
     def __init__(
-        self, source: CallDetailSource, account_ids: dict[str, int], progress: ProgressCallback | None
+        self,
+        source: CallDetailSource,
+        source_name: str,
+        account_ids: dict[str, int],
+        progress: ProgressCallback | None,
     ) -> None:
         self.source = source
+        self.source_name = source_name
         self.account_ids = account_ids
         self.progress = progress
-        self.report = IngestReport(source.name)
+        self.report = IngestReport(source_name)
         self._rows_told = 0
 
     def chunks(self) -> Iterator[list[CallDetail]]:
-        self.report = IngestReport(self.source.name)
+        self.report = IngestReport(self.source_name)
         # Line numbers by record id, one dict per source system: dicts of str and int are
         # never scanned by the garbage collector, which a dict of tuple keys is (millions of rows).
         first_lines: defaultdict[str, dict[str, int]] = defaultdict(dict)
@@ -139,13 +149,19 @@ def ingest_call_detail(  # noqa: PLR0913  (keyword-only wiring of one use case)
     listing every bad row by line, and nothing is stored. With `skip_invalid`, the valid
     rows are stored and the report lists the rejected ones. A record already stored
     under the same source system and record id is skipped (counted, not an error).
+    `loaded_by` and the source's name are checked first (ingest_actor, ingest_source_name):
+    one that does not fit the batch record raises InvalidInputError before anything is written.
     """
+    loaded_by = ingest_actor(loaded_by)
+    source_name = ingest_source_name(source.name)
     started_at = clock.now()
     with uow_factory() as uow:
-        validation = _Pass(source, uow.accounts.ids_by_number(), progress)
+        # The write comes first: SQLite cannot turn a read transaction into a write one
+        # while another load writes, and fails at once instead of waiting its busy timeout.
         batch_id = uow.call_detail.start_batch(
-            source_name=source.name, loaded_by=loaded_by, started_at=started_at
+            source_name=source_name, loaded_by=loaded_by, started_at=started_at
         )
+        validation = _Pass(source, source_name, uow.accounts.ids_by_number(), progress)
         loaded = uow.call_detail.load(validation.chunks, batch_id=batch_id)
         report = validation.report
         _refuse_unless_acceptable(report, skip_invalid=skip_invalid)
@@ -171,7 +187,7 @@ def _batch_record(
     report: IngestReport, source: CallDetailSource, loaded_by: str, started_at: datetime, clock: Clock
 ) -> IngestBatchRecord:
     return IngestBatchRecord(
-        source_name=source.name,
+        source_name=report.source_name,
         content_sha256=source.content_sha256(),
         loaded_by=loaded_by,
         started_at=started_at,

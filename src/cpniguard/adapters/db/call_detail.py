@@ -59,7 +59,7 @@ class SqlCallDetailStore:
     def start_batch(self, *, source_name: str, loaded_by: str, started_at: datetime) -> int:
         """Insert the batch row first: records point at it."""
         values = {
-            "source_name": source_name[:500],
+            "source_name": source_name,
             "content_sha256": "",
             "loaded_by": loaded_by,
             "started_at": started_at,

@@ -14,12 +14,18 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Self, cast
+from typing import IO, TYPE_CHECKING, Self, cast
 
 from cpniguard.domain.errors import FieldProblem, InvalidInputError
 from cpniguard.services.ports import RowRejection
 
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
+
 GZIP_MAGIC = b"\x1f\x8b"
+MEBIBYTE = 1 << 20
+READ_BUFFER_BYTES = 1 << 16
+"""Decompressed bytes counted at a time; the 8 KiB default makes a counted read markedly slower."""
 MAX_FIELD_CHARACTERS = 4_096
 """csv's field limit; a longer field is a broken file, not a call."""
 
@@ -29,6 +35,10 @@ CsvRow = tuple[int, list[str]]
 
 class UnreadableInputError(InvalidInputError):
     """The input as a whole cannot be read: empty, not UTF-8, damaged gzip, bad header."""
+
+
+class DecompressedTooLargeError(UnreadableInputError):
+    """A gzipped input expands past the most its reader accepts (a gzip bomb, or just too big)."""
 
 
 def fatal(location: str, message: str) -> UnreadableInputError:
@@ -42,12 +52,21 @@ class CsvInput:
     header_lines = 0
     """Lines before the first record."""
 
-    def __init__(self, name: str, *, path: Path | None = None, content: bytes | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        *,
+        path: Path | None = None,
+        content: bytes | None = None,
+        max_decompressed_bytes: int | None = None,
+    ) -> None:
+        """Read `path` or `content`; a gzipped one may expand to `max_decompressed_bytes` at most."""
         if (path is None) == (content is None):
             raise ValueError("give exactly one of path or content")
         self.name = name
         self.path = path
         self.content = content
+        self.max_decompressed_bytes = max_decompressed_bytes
 
     @classmethod
     def from_path(cls, path: Path) -> Self:
@@ -75,7 +94,7 @@ class CsvInput:
             with self._open_binary() as binary:
                 for block in iter(lambda: binary.read(1 << 20), b""):
                     lines, last = lines + block.count(b"\n"), block[-1:]
-        except (OSError, EOFError, zlib.error):
+        except (OSError, EOFError, zlib.error, UnreadableInputError):
             return 0  # the load itself will say what is wrong with the input
         return max(0, lines + (last != b"\n") - self.header_lines)
 
@@ -101,7 +120,12 @@ class CsvInput:
                 yield raw
                 return
             with gzip.GzipFile(fileobj=raw) as unzipped:
-                yield cast("IO[bytes]", unzipped)
+                if self.max_decompressed_bytes is None:
+                    yield cast("IO[bytes]", unzipped)
+                    return
+                limited = _Limited(unzipped, self.max_decompressed_bytes, self.name)
+                with io.BufferedReader(limited, buffer_size=READ_BUFFER_BYTES) as buffered:
+                    yield buffered
 
     def _encoding_error(self, error: UnicodeDecodeError) -> UnreadableInputError:
         line_number = 1
@@ -116,6 +140,35 @@ class CsvInput:
                         f"is not UTF-8 (byte 0x{byte} at column {bad.start + 1}); save the file as UTF-8",
                     )
         return fatal(f"line {line_number}", f"is not UTF-8 ({error.reason})")
+
+
+class _Limited(io.RawIOBase):
+    """A decompressed stream that refuses to be read past `limit` bytes."""
+
+    def __init__(self, stream: gzip.GzipFile, limit: int, name: str) -> None:
+        self._stream = stream
+        self._left = limit
+        self._limit = limit
+        self._name = name
+
+    def readable(self) -> bool:
+        """Always readable."""
+        return True
+
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        """Read into `buffer`; DecompressedTooLargeError once past the limit."""
+        # Ask for one byte more than the limit allows, so reaching it exactly is not an error.
+        window = memoryview(buffer)[: self._left + 1]
+        count = self._stream.readinto(window)
+        self._left -= count
+        if self._left < 0:
+            raise self._too_large()
+        return count
+
+    def _too_large(self) -> DecompressedTooLargeError:
+        limit = f"{self._limit / MEBIBYTE:.4g} MiB ({self._limit:,} bytes)"
+        message = f"expands past {limit} when decompressed, the most accepted; split it into smaller batches"
+        return DecompressedTooLargeError(f"{self._name} {message}", (FieldProblem(self._name, message),))
 
 
 def _split(text: io.TextIOWrapper) -> Iterator[CsvRow | RowRejection]:

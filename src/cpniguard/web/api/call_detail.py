@@ -13,7 +13,9 @@ from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from cpniguard.adapters.ingest.cdr_csv import CsvCallDetailSource
+from cpniguard.adapters.ingest.csv_input import DecompressedTooLargeError
 from cpniguard.bootstrap import Container
+from cpniguard.domain.call_detail import MAX_LOADED_BY_CHARACTERS
 from cpniguard.services.call_detail import IngestRejectedError, IngestReport, ingest_call_detail
 from cpniguard.services.ports import TokenHolder
 from cpniguard.web.api.schemas import NO_CONTROL_CHARACTERS, IngestBatchOut, RowRejectionOut
@@ -21,10 +23,10 @@ from cpniguard.web.deps import CallDetailLoaderDep, ContainerDep
 from cpniguard.web.problems import ProblemError, problem_responses
 
 MAX_BATCH_BYTES = 256 * 1024 * 1024
-"""Largest body accepted (compressed size, if gzipped); the whole body is held in memory."""
+"""Largest body accepted, and the most a gzipped body may expand to: the whole body is held
+in memory, and a gzipped one may hold no more records than a plain one could."""
 CSV_MEDIA_TYPES = frozenset({"text/csv", "application/gzip", "application/x-gzip"})
 DEFAULT_SOURCE_NAME = "http request body"
-LOADED_BY_MAX_CHARACTERS = 120
 
 router = APIRouter(tags=["call detail"])
 
@@ -70,8 +72,11 @@ async def load_call_detail_batch(
     stored (same source_system and record_id) are counted in `duplicates_skipped`.
     """
     _refuse_unless_csv(request.headers.get("content-type"))
-    body = await _read_body(request, limit=int(request.app.state.max_call_detail_batch_bytes))
-    source = CsvCallDetailSource(source_name or DEFAULT_SOURCE_NAME, content=body)
+    limit = int(request.app.state.max_call_detail_batch_bytes)
+    body = await _read_body(request, limit=limit)
+    source = CsvCallDetailSource(
+        source_name or DEFAULT_SOURCE_NAME, content=body, max_decompressed_bytes=limit
+    )
     return await run_in_threadpool(_load, source, loader, container, skip_invalid=skip_invalid)
 
 
@@ -108,20 +113,31 @@ def _too_large(limit: int) -> ProblemError:
     )
 
 
+def _expands_too_far(error: DecompressedTooLargeError) -> ProblemError:
+    return ProblemError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, error.message, errors=error.problems)
+
+
 def _load(
     source: CsvCallDetailSource, loader: TokenHolder, container: Container, *, skip_invalid: bool
 ) -> IngestBatchOut:
     try:
         report = ingest_call_detail(
             source=source,
-            loaded_by=f"api token {loader.token_id} ({loader.label})"[:LOADED_BY_MAX_CHARACTERS],
+            loaded_by=_loader_name(loader),
             skip_invalid=skip_invalid,
             uow_factory=container.unit_of_work,
             clock=container.clock,
         )
     except IngestRejectedError as error:
         raise _rejected(error) from None
+    except DecompressedTooLargeError as error:
+        raise _expands_too_far(error) from None
     return IngestBatchOut.of(report, _batch_id(report))
+
+
+def _loader_name(loader: TokenHolder) -> str:
+    # Labels are printable (token_label); a long one is cut to fit the batch record.
+    return f"api token {loader.token_id} ({loader.label})"[:MAX_LOADED_BY_CHARACTERS]
 
 
 def _rejected(error: IngestRejectedError) -> ProblemError:

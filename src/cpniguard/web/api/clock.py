@@ -7,7 +7,7 @@ only outside production and only over an AdjustableClock, so production answers 
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 from typing import Annotated
 
@@ -55,18 +55,29 @@ def read_clock(clock: ClockDep) -> ClockOut:
 def change_clock(change: ClockChange, clock: ClockDep) -> ClockOut:
     """Pin the clock at `pin_at`, or move it by `advance_by`; answers the new time."""
     if change.pin_at is not None:
-        clock.pin(change.pin_at.astimezone(UTC))
+        clock.pin(_in_utc(change.pin_at))
     elif change.advance_by is not None:
         clock.advance(_within_calendar(clock, change.advance_by))
     return ClockOut(now=clock.now())
+
+
+def _in_utc(moment: datetime) -> datetime:
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise _outside_calendar("body.pin_at", "falls outside the years 1 to 9999 in UTC") from None
 
 
 def _within_calendar(clock: AdjustableClock, delta: timedelta) -> timedelta:
     try:
         clock.now() + delta
     except OverflowError:
-        problem = FieldProblem("body.advance_by", "would move the clock outside the years 1 to 9999")
-        raise ProblemError(
-            HTTPStatus.UNPROCESSABLE_ENTITY, "The clock cannot move that far.", errors=(problem,)
+        raise _outside_calendar(
+            "body.advance_by", "would move the clock outside the years 1 to 9999"
         ) from None
     return delta
+
+
+def _outside_calendar(location: str, message: str) -> ProblemError:
+    problem = FieldProblem(location, message)
+    return ProblemError(HTTPStatus.UNPROCESSABLE_ENTITY, "The clock cannot move that far.", errors=(problem,))
