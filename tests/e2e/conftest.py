@@ -6,7 +6,11 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+from tests.factories import add_account
 
+from cpniguard.adapters.db.engine import build_engine
 from cpniguard.bootstrap import Container
 from cpniguard.domain.employees import Role
 from cpniguard.services.api_tokens import issue_api_token
@@ -67,3 +71,20 @@ def as_administrator(tokens: dict[Role, str]) -> dict[str, str]:
 @pytest.fixture
 def as_representative(tokens: dict[Role, str]) -> dict[str, str]:
     return bearer(tokens[Role.REPRESENTATIVE])
+
+
+@pytest.fixture
+def database(fresh_database_url: str) -> Iterator[Engine]:
+    """An engine on a fresh database of the test's own, for tests that run the CLI."""
+    engine = build_engine(fresh_database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def account(database: Engine) -> str:
+    """The number of an account committed in that fresh database."""
+    with Session(database) as session:
+        _, number = add_account(session)
+        session.commit()
+    return number

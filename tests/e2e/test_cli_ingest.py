@@ -12,15 +12,12 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select, text
-from sqlalchemy.orm import Session
-from tests.factories import add_account, cdr_row, many_cdr_rows, write_cdr_csv
+from tests.factories import cdr_row, many_cdr_rows, write_cdr_csv
 
-from cpniguard.adapters.db.engine import build_engine
 from cpniguard.adapters.db.tables import CallDetailRecord, IngestBatch
 from cpniguard.domain.call_detail import CALL_DETAIL_COLUMNS
 
@@ -30,21 +27,6 @@ CLI_TIMEOUT_SECONDS = 120
 KILL_TEST_ROWS = 400_000
 PROGRESS_DEADLINE_SECONDS = 90
 PROGRESS = re.compile(rb"loading \S+ ([\d,]+) rows(?!/)")
-
-
-@pytest.fixture
-def database(fresh_database_url: str) -> Iterator[Engine]:
-    engine = build_engine(fresh_database_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def account(database: Engine) -> str:
-    with Session(database) as session:
-        _, number = add_account(session)
-        session.commit()
-    return number
 
 
 def cpniguard(environment: dict[str, str], *args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:

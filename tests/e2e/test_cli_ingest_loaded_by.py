@@ -6,26 +6,16 @@ SQLite stored it whole; a control character would forge lines in whatever displa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from tests.factories import add_account, many_cdr_rows, write_cdr_csv
 from typer.testing import CliRunner
 
-from cpniguard.adapters.db.engine import build_engine
 from cpniguard.adapters.db.tables import CallDetailRecord, IngestBatch
 from cpniguard.cli.main import app
 
 EXIT_BAD_INPUT = 2
-
-
-@pytest.fixture
-def database(fresh_database_url: str) -> Iterator[Engine]:
-    engine = build_engine(fresh_database_url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

@@ -8,35 +8,17 @@ from __future__ import annotations
 
 import csv
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session
-from tests.factories import add_account, cdr_row, many_cdr_rows, write_cdr_csv
+from tests.factories import cdr_row, many_cdr_rows, write_cdr_csv
 from typer.testing import CliRunner
 
-from cpniguard.adapters.db.engine import build_engine
 from cpniguard.adapters.db.tables import CallDetailRecord, IngestBatch
 from cpniguard.cli.main import app
 
 EXIT_BAD_INPUT = 2
-
-
-@pytest.fixture
-def database(fresh_database_url: str) -> Iterator[Engine]:
-    engine = build_engine(fresh_database_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def account(database: Engine) -> str:
-    with Session(database) as session:
-        _, number = add_account(session)
-        session.commit()
-    return number
 
 
 @pytest.fixture
