@@ -4,18 +4,27 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from cpniguard.adapters.clock import AdjustableClock, SystemClock
+from cpniguard.adapters.db import migrate
 from cpniguard.adapters.db.classification import TableClassificationCatalog
 from cpniguard.adapters.db.engine import build_engine
 from cpniguard.adapters.db.unit_of_work import SqlUnitOfWork, session_factory
+from cpniguard.adapters.ingest.cdr_csv import CsvCallDetailSource
 from cpniguard.adapters.passwords import Argon2PasswordHasher
 from cpniguard.config import SQLITE_FILE_NAME, Environment, Settings
-from cpniguard.services.ports import ClassificationCatalog, Clock, PasswordHasher, UnitOfWork
+from cpniguard.services.ports import (
+    CallDetailSource,
+    ClassificationCatalog,
+    Clock,
+    PasswordHasher,
+    UnitOfWork,
+)
 
 PRIVATE_FOLDER_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600
@@ -40,6 +49,20 @@ class Container:
     def dispose(self) -> None:
         """Close pooled connections."""
         self.engine.dispose()
+
+    def call_detail_body(self, name: str, content: bytes, *, max_decompressed_bytes: int) -> CallDetailSource:
+        """Call detail in cpniguard's CSV layout from a request body (gzip allowed, within the limit)."""
+        return CsvCallDetailSource(name, content=content, max_decompressed_bytes=max_decompressed_bytes)
+
+    def schema_revisions(self) -> tuple[str | None, str | None]:
+        """The database's migration revision, and the newest this release ships."""
+        return migrate.current_revision(self.engine), _newest_revision()
+
+
+@cache
+def _newest_revision() -> str | None:
+    # The migrations ship inside the package: they cannot change while the process runs.
+    return migrate.head_revision()
 
 
 def build_container(settings: Settings | None = None) -> Container:

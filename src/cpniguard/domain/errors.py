@@ -26,5 +26,9 @@ class InvalidInputError(DomainError):
         self.problems = problems
 
 
+class InputTooLargeError(InvalidInputError):
+    """The input is larger than the entry point accepts, once read (e.g. decompressed)."""
+
+
 class NotFoundError(DomainError):
     """A thing the request names does not exist."""

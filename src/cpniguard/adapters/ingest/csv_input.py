@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Self, cast
 
-from cpniguard.domain.errors import FieldProblem, InvalidInputError
+from cpniguard.domain.errors import FieldProblem, InputTooLargeError, InvalidInputError
 from cpniguard.services.ports import RowRejection
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ class UnreadableInputError(InvalidInputError):
     """The input as a whole cannot be read: empty, not UTF-8, damaged gzip, bad header."""
 
 
-class DecompressedTooLargeError(UnreadableInputError):
+class DecompressedTooLargeError(UnreadableInputError, InputTooLargeError):
     """A gzipped input expands past the most its reader accepts (a gzip bomb, or just too big)."""
 
 

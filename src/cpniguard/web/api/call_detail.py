@@ -12,12 +12,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from cpniguard.adapters.ingest.cdr_csv import CsvCallDetailSource
-from cpniguard.adapters.ingest.csv_input import DecompressedTooLargeError
 from cpniguard.bootstrap import Container
 from cpniguard.domain.call_detail import MAX_LOADED_BY_CHARACTERS
+from cpniguard.domain.errors import InputTooLargeError
 from cpniguard.services.call_detail import IngestRejectedError, IngestReport, ingest_call_detail
-from cpniguard.services.ports import TokenHolder
+from cpniguard.services.ports import CallDetailSource, TokenHolder
 from cpniguard.web.api.schemas import NO_CONTROL_CHARACTERS, IngestBatchOut, RowRejectionOut
 from cpniguard.web.deps import CallDetailLoaderDep, ContainerDep
 from cpniguard.web.problems import ProblemError, problem_responses
@@ -74,8 +73,8 @@ async def load_call_detail_batch(
     _refuse_unless_csv(request.headers.get("content-type"))
     limit = int(request.app.state.max_call_detail_batch_bytes)
     body = await _read_body(request, limit=limit)
-    source = CsvCallDetailSource(
-        source_name or DEFAULT_SOURCE_NAME, content=body, max_decompressed_bytes=limit
+    source = container.call_detail_body(
+        source_name or DEFAULT_SOURCE_NAME, body, max_decompressed_bytes=limit
     )
     return await run_in_threadpool(_load, source, loader, container, skip_invalid=skip_invalid)
 
@@ -113,12 +112,12 @@ def _too_large(limit: int) -> ProblemError:
     )
 
 
-def _expands_too_far(error: DecompressedTooLargeError) -> ProblemError:
+def _expands_too_far(error: InputTooLargeError) -> ProblemError:
     return ProblemError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, error.message, errors=error.problems)
 
 
 def _load(
-    source: CsvCallDetailSource, loader: TokenHolder, container: Container, *, skip_invalid: bool
+    source: CallDetailSource, loader: TokenHolder, container: Container, *, skip_invalid: bool
 ) -> IngestBatchOut:
     try:
         report = ingest_call_detail(
@@ -130,7 +129,7 @@ def _load(
         )
     except IngestRejectedError as error:
         raise _rejected(error) from None
-    except DecompressedTooLargeError as error:
+    except InputTooLargeError as error:
         raise _expands_too_far(error) from None
     return IngestBatchOut.of(report, _batch_id(report))
 

@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import logging
-from functools import cache
 from http import HTTPStatus
 
 from fastapi import APIRouter
 
-from cpniguard.adapters.db import migrate
 from cpniguard.web.api.schemas import HealthOut, ReadinessOut
 from cpniguard.web.deps import ContainerDep
 from cpniguard.web.problems import ProblemError, problem_responses
 
 router = APIRouter(prefix="/health", tags=["health"])
 logger = logging.getLogger(__name__)
-
-
-@cache
-def _newest_revision() -> str | None:
-    # The migrations ship inside the package: they cannot change while the process runs.
-    return migrate.head_revision()
 
 
 @router.get("")
@@ -35,11 +27,10 @@ def readiness(container: ContainerDep) -> ReadinessOut:
     try:
         with container.unit_of_work() as uow:
             uow.ping()
-        current = migrate.current_revision(container.engine)
+        current, newest = container.schema_revisions()
     except Exception as error:  # noqa: BLE001  (any failure to reach the store means "not ready")
         logger.warning("readiness: the database does not answer: %s", error)
         raise ProblemError(HTTPStatus.SERVICE_UNAVAILABLE, "The database does not answer.") from None
-    newest = _newest_revision()
     if current != newest:
         detail = (
             f"The database is at migration {current or 'none (empty)'}; this release needs {newest}: "
