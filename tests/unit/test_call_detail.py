@@ -8,6 +8,7 @@ import phonenumbers
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.factories import cdr_row
 
 from cpniguard.domain.call_detail import (
     CALL_DETAIL_COLUMNS,
@@ -28,20 +29,7 @@ from cpniguard.domain.errors import FieldProblem, InvalidInputError
 ACCOUNT_NUMBER = "A-100"
 ACCOUNT_ID = 7
 ACCOUNTS = {ACCOUNT_NUMBER: ACCOUNT_ID, "A-200": 8}
-VALID = {
-    "source_system": "switch-a",
-    "record_id": "r-1",
-    "account_number": ACCOUNT_NUMBER,
-    "direction": "outbound",
-    "call_type": "local",
-    "calling_number": "+12125550100",
-    "called_number": "+13125557890",
-    "started_at": "2026-10-01T09:30:00-04:00",
-    "answered_at": "2026-10-01T09:30:05-04:00",
-    "duration_seconds": "125",
-    "billable_seconds": "120",
-    "cell_site": "",
-}
+VALID = cdr_row(ACCOUNT_NUMBER, "r-1")
 
 
 def row(**overrides: str) -> list[str]:
