@@ -175,7 +175,9 @@ def test_listings_and_employees_of_every_role_are_seeded(session, container, see
         Account, Account.id == SubscriberListEntry.account_id
     )
     assert session.scalars(published.where(Account.listing_status != "listed")).all() == []
-    assert session.scalars(published.where(Account.listing_status == "listed")).all()
+    assert (
+        len(session.scalars(published.where(Account.listing_status == "listed")).all()) == seeded.listings > 0
+    )
     employees = {e.username: e for e in session.scalars(select(Employee))}
     assert {e.role for e in employees.values()} == set(Role) - {Role.INTEGRATION}
     for credential in seeded.credentials:

@@ -151,7 +151,7 @@ def _print_summary(summary: DemoSummary, base_url: str) -> None:
         f"{summary.accounts:,} accounts ({summary.business_accounts:,} business, {summary.french_accounts:,} "
         f"in French), {summary.services:,} services ({', '.join(summary.categories)}), "
         f"{summary.contact_points:,} contact points, {summary.invoices:,} invoices, {summary.listings:,} "
-        f"listings, {summary.call_detail_records:,} call detail records.",
+        f"published listings, {summary.call_detail_records:,} call detail records.",
         soft_wrap=True,
     )
     table = Table(

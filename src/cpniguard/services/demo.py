@@ -22,6 +22,7 @@ from cpniguard.domain.accounts import AccountKind, Language
 from cpniguard.domain.employees import Role
 from cpniguard.domain.errors import DomainError
 from cpniguard.domain.invoices import ChargeType
+from cpniguard.domain.subscriber_list import is_subscriber_list_information
 from cpniguard.services import demo_catalog as catalog
 from cpniguard.services.api_tokens import issue_api_token
 from cpniguard.services.call_detail import ingest_call_detail
@@ -85,6 +86,7 @@ class DemoSummary:
     categories: tuple[str, ...]
     invoices: int
     listings: int
+    """Published directory listings: the subscriber list information stored (222(h)(3))."""
     call_detail_records: int
     credentials: tuple[DemoCredential, ...]
 
@@ -232,7 +234,7 @@ def _summary(
         services=len(carrier.services),
         categories=tuple(sorted({s.category.value for s in carrier.services})),
         invoices=len(written.invoices),
-        listings=len(carrier.listings),
+        listings=sum(is_subscriber_list_information(entry.listing_status) for entry in carrier.listings),
         call_detail_records=call_detail_records,
         credentials=credentials,
     )
