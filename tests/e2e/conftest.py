@@ -13,7 +13,7 @@ from tests.factories import add_account
 from cpniguard.adapters.db.engine import build_engine
 from cpniguard.bootstrap import Container
 from cpniguard.domain.employees import Role
-from cpniguard.services.api_tokens import issue_api_token
+from cpniguard.services.api_tokens import IssuedToken, issue_api_token
 from cpniguard.web.app import create_app
 
 
@@ -36,6 +36,13 @@ def client_for() -> Iterator[Callable[..., TestClient]]:
 def api(client_for: Callable[..., TestClient], container: Container) -> TestClient:
     """The API over the test database, as a client would see it."""
     return client_for(container)
+
+
+def issue(container: Container, role: Role, label: str = "test") -> IssuedToken:
+    """A new bearer token with `role` in the container's database."""
+    return issue_api_token(
+        role=role, label=label, employee_id=None, uow_factory=container.unit_of_work, clock=container.clock
+    )
 
 
 @pytest.fixture

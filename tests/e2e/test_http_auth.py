@@ -1,13 +1,10 @@
 import re
 
 import pytest
-from sqlalchemy import update
-from tests.conftest import TEST_NOW
-from tests.e2e.conftest import bearer
+from tests.e2e.conftest import bearer, issue
 
-from cpniguard.adapters.db.tables import ApiToken
 from cpniguard.domain.employees import Role
-from cpniguard.services.api_tokens import issue_api_token
+from cpniguard.services.api_tokens import revoke_api_token
 
 
 def api_v1_requests(app):
@@ -64,29 +61,17 @@ def test_every_api_route_refuses_an_unknown_token(api):
         assert_unauthorized(api.request(method, path, headers=unknown), invalid_token=True)
 
 
-def test_every_api_route_refuses_a_revoked_token(api, container, connection):
-    issued = issue_api_token(
-        role=Role.ADMINISTRATOR,
-        label="revoked",
-        employee_id=None,
-        uow_factory=container.unit_of_work,
-        clock=container.clock,
-    )
+def test_every_api_route_refuses_a_revoked_token(api, container):
+    issued = issue(container, Role.ADMINISTRATOR, "revoked")
     assert api.get("/api/v1/me", headers=bearer(issued.secret)).status_code == 200
-    connection.execute(update(ApiToken).where(ApiToken.id == issued.token_id).values(revoked_at=TEST_NOW))
+    revoke_api_token(token_id=issued.token_id, uow_factory=container.unit_of_work, clock=container.clock)
     for method, path in api_v1_requests(api.app):
         assert_unauthorized(api.request(method, path, headers=bearer(issued.secret)), invalid_token=True)
 
 
-def test_the_401_answer_does_not_say_whether_a_token_exists_or_was_revoked(api, container, connection):
-    issued = issue_api_token(
-        role=Role.INTEGRATION,
-        label="revoked",
-        employee_id=None,
-        uow_factory=container.unit_of_work,
-        clock=container.clock,
-    )
-    connection.execute(update(ApiToken).where(ApiToken.id == issued.token_id).values(revoked_at=TEST_NOW))
+def test_the_401_answer_does_not_say_whether_a_token_exists_or_was_revoked(api, container):
+    issued = issue(container, Role.INTEGRATION, "revoked")
+    revoke_api_token(token_id=issued.token_id, uow_factory=container.unit_of_work, clock=container.clock)
     revoked = api.get("/api/v1/me", headers=bearer(issued.secret)).json()
     unknown = api.get("/api/v1/me", headers=bearer("cpg_" + "y" * 43)).json()
     assert revoked["detail"] == unknown["detail"]

@@ -66,6 +66,11 @@ ADDRESS_KINDS = frozenset({ContactKind.POSTAL_ADDRESS, ContactKind.EMAIL_ADDRESS
 """The kinds that can become an address of record (postal or electronic, 64.2003(b))."""
 
 
+def is_within(at: datetime, start: datetime, end: datetime | None) -> bool:
+    """Whether `at` falls in the half-open span [start, end); an open end never closes."""
+    return start <= at and (end is None or at < end)
+
+
 @dataclass(frozen=True, slots=True)
 class ContactPoint:
     """One contact point and the span during which it was on the account."""
@@ -77,7 +82,7 @@ class ContactPoint:
 
     def is_on_account_at(self, at: datetime) -> bool:
         """Whether the point was associated with the account at instant `at`."""
-        return self.associated_at <= at and (self.dissociated_at is None or at < self.dissociated_at)
+        return is_within(at, self.associated_at, self.dissociated_at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +95,7 @@ class ServiceLine:
 
     def is_active_at(self, at: datetime) -> bool:
         """Whether the customer subscribed to this service at instant `at`."""
-        return self.started_at <= at and (self.ended_at is None or at < self.ended_at)
+        return is_within(at, self.started_at, self.ended_at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +108,7 @@ class ServiceNumber:
 
     def is_on_account_at(self, at: datetime) -> bool:
         """Whether the number was on the service at instant `at`."""
-        return self.associated_at <= at and (self.dissociated_at is None or at < self.dissociated_at)
+        return is_within(at, self.associated_at, self.dissociated_at)
 
 
 def is_address_of_record(point: ContactPoint, at: datetime) -> bool:
