@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 
@@ -36,3 +39,42 @@ CONTACT_POINT_READERS = frozenset(
 def can_read_contact_points(role: Role) -> bool:
     """Whether `role` may see an account's contact points and which are of record (64.2003(b))."""
     return role in CONTACT_POINT_READERS
+
+
+class TrainingStatus(StrEnum):
+    """Whether the actor's CPNI training is current (64.2009(b))."""
+
+    CURRENT = "current"
+    EXPIRED = "expired"
+    MISSING = "missing"
+    NOT_REQUIRED = "not_required"
+    """Not a person: integrations, the customer, outside bodies."""
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingRecord:
+    """One completed CPNI training, valid until it expires (64.2009(b))."""
+
+    completed_at: datetime
+    expires_at: datetime
+
+
+def training_status(records: Iterable[TrainingRecord], at: datetime) -> TrainingStatus:
+    """Whether an employee's CPNI training is current at `at` (47 CFR 64.2009(b)).
+
+    Current when some completed training has not expired; expired when there were
+    trainings but all have lapsed; missing when there was none (or none completed yet).
+    """
+    completed = [record for record in records if record.completed_at <= at]
+    if any(at < record.expires_at for record in completed):
+        return TrainingStatus.CURRENT
+    return TrainingStatus.EXPIRED if completed else TrainingStatus.MISSING
+
+
+class DisciplinaryAction(StrEnum):
+    """The express disciplinary process for CPNI misuse (64.2009(b))."""
+
+    WARNING = "warning"
+    RETRAINING = "retraining"
+    SUSPENSION = "suspension"
+    TERMINATION = "termination"

@@ -1,0 +1,174 @@
+"""Checks over the facts for the purposes that depend on them (64.2005, 64.2007, 222).
+
+Each check has the signature (request, facts) -> Verdict and is pure.
+"""
+
+from __future__ import annotations
+
+from cpniguard.domain.accounts import ServiceCategory
+from cpniguard.domain.decisions import Verdict, allow, refuse
+from cpniguard.domain.disclosure_request import (
+    Approval,
+    Channel,
+    DisclosureFacts,
+    DisclosureRequest,
+    RecipientClass,
+)
+from cpniguard.domain.purpose_reasons import (
+    ADJUNCT,
+    AFFILIATE_ONE_CATEGORY,
+    AFFILIATE_SEVERAL_CATEGORIES,
+    AGGREGATE_USE,
+    APPROVED,
+    ASK_APPROVAL,
+    ASK_OPT_IN,
+    CATEGORY_MISSING,
+    CPE_NO_SERVICE,
+    CPE_WIRELESS,
+    CPE_WIRELINE,
+    DESIGNATED,
+    DIRECTORY,
+    GET_WRITTEN_REQUEST,
+    HEALTH_RESEARCH,
+    IDENTITIES_REMOVED,
+    LEGAL_PROCESS,
+    NAME_LEGAL_PROCESS,
+    NEEDS_OPT_IN,
+    NO_LEGAL_PROCESS,
+    NOT_APPROVED,
+    NOT_DESIGNATED,
+    NOT_LISTED,
+    ONE_TIME_ORAL,
+    ONLY_CMRS_DATA,
+    ONLY_DESIGNATED_RECIPIENT,
+    ONLY_FOR_THIS_CALL,
+    ONLY_FREEZE_STATUS,
+    ONLY_LISTED_WIRELINE_USES,
+    ONLY_WHAT_PROCESS_REQUIRES,
+    OPT_IN,
+    OUTSIDE_CATEGORIES,
+    PIC_FREEZE,
+    SERVICE_MISSING,
+    TELEMARKETING,
+    TELEMARKETING_REFUSED,
+    WITHIN_CATEGORIES,
+)
+from cpniguard.domain.subscriber_list import ListingStatus
+
+Category = ServiceCategory
+WIRELINE = frozenset({Category.LOCAL, Category.INTEREXCHANGE})
+ADJUNCT_SERVICES = frozenset({Category.LOCAL, Category.WIRELESS, Category.INTERCONNECTED_VOIP})
+"""LECs, CMRS and interconnected VoIP providers may market adjunct-to-basic features (64.2005(c)(3))."""
+STANDING_APPROVALS = frozenset({Approval.OPT_OUT_DEEMED, Approval.OPT_IN})
+CALLS = frozenset({Channel.INBOUND_CALL, Channel.OUTBOUND_CALL})
+
+ALLOW_WITHIN = allow(WITHIN_CATEGORIES)
+REFUSE_OUTSIDE = refuse(OUTSIDE_CATEGORIES, ASK_APPROVAL)
+ALLOW_APPROVED = allow(APPROVED)
+ALLOW_ONE_TIME = allow(ONE_TIME_ORAL, ONLY_FOR_THIS_CALL)
+REFUSE_UNAPPROVED = refuse(NOT_APPROVED, ASK_APPROVAL)
+
+
+def legal_process(_request: DisclosureRequest, facts: DisclosureFacts) -> Verdict:
+    """222(c)(1) "as required by law": only with a court order or subpoena on file."""
+    if facts.legal_process_reference:
+        return allow(LEGAL_PROCESS, ONLY_WHAT_PROCESS_REQUIRES)
+    return refuse(NO_LEGAL_PROCESS, NAME_LEGAL_PROCESS)
+
+
+def pic_freeze_inquiry(_request: DisclosureRequest, _facts: DisclosureFacts) -> Verdict:
+    """64.1190: another carrier learns whether a freeze is in place, nothing else."""
+    return allow(PIC_FREEZE, ONLY_FREEZE_STATUS)
+
+
+def directory_listing(_request: DisclosureRequest, facts: DisclosureFacts) -> Verdict:
+    """222(e), 222(h)(3): only a published listing is subscriber list information."""
+    if facts.listing_status is ListingStatus.LISTED:
+        return allow(DIRECTORY)
+    return refuse(NOT_LISTED)
+
+
+def _approval_verdict(request: DisclosureRequest, facts: DisclosureFacts) -> Verdict:
+    """64.2007(b): opt-out or opt-in for own use, agents and affiliates; one-time oral for a call."""
+    approval = facts.approval_of(request.recipient)
+    if approval in STANDING_APPROVALS:
+        return ALLOW_APPROVED
+    if approval is Approval.ONE_TIME_ORAL and request.channel in CALLS:
+        return ALLOW_ONE_TIME
+    return REFUSE_UNAPPROVED
+
+
+def affiliate_sharing(request: DisclosureRequest, facts: DisclosureFacts) -> Verdict:
+    """64.2005(a)(1)-(2): affiliates share when the customer takes two or more categories."""
+    if len(facts.subscribed_categories) > 1:
+        return allow(AFFILIATE_SEVERAL_CATEGORIES)
+    approved = _approval_verdict(request, facts)
+    if approved.allows:
+        return approved
+    return refuse(AFFILIATE_ONE_CATEGORY, ASK_APPROVAL)
+
+
+def marketing_within_subscribed(request: DisclosureRequest, facts: DisclosureFacts) -> Verdict:
+    """64.2005(a): the total service approach, by the offer's category of service."""
+    if request.offering_category is None:
+        return refuse(CATEGORY_MISSING)
+    if request.offering_category not in facts.subscribed_categories:
+        return REFUSE_OUTSIDE
+    if request.recipient is RecipientClass.AFFILIATE:
+        return affiliate_sharing(request, facts)
+    return ALLOW_WITHIN
+
+
+def marketing_communications_related(request: DisclosureRequest, facts: DisclosureFacts) -> Verdict:
+    """64.2005(b), 64.2007(b): outside the customer's categories, approval is needed."""
+    return _approval_verdict(request, facts)
+
+
+def marketing_by_partners(request: DisclosureRequest, facts: DisclosureFacts) -> Verdict:
+    """64.2007(b): joint-venture partners, independent contractors, third parties: opt-in only."""
+    if facts.approval_of(request.recipient) is Approval.OPT_IN:
+        return allow(OPT_IN)
+    return refuse(NEEDS_OPT_IN, ASK_OPT_IN)
+
+
+def customer_designated(_request: DisclosureRequest, facts: DisclosureFacts) -> Verdict:
+    """222(c)(2): disclosure to whom the customer names in an affirmative written request."""
+    if facts.has_written_designation:
+        return allow(DESIGNATED, ONLY_DESIGNATED_RECIPIENT)
+    return refuse(NOT_DESIGNATED, GET_WRITTEN_REQUEST)
+
+
+def inbound_telemarketing(request: DisclosureRequest, facts: DisclosureFacts) -> Verdict:
+    """222(d)(3): a call the customer started, with consent given on that call."""
+    on_call = request.channel is Channel.INBOUND_CALL
+    if on_call and facts.approval_of(RecipientClass.CARRIER) is Approval.ONE_TIME_ORAL:
+        return allow(TELEMARKETING, ONLY_FOR_THIS_CALL)
+    return refuse(TELEMARKETING_REFUSED, ASK_APPROVAL)
+
+
+def cpe_and_information_services(_request: DisclosureRequest, facts: DisclosureFacts) -> Verdict:
+    """64.2005(b)(1): CMRS for CPE and information services; wireline for the listed products."""
+    if Category.WIRELESS in facts.subscribed_categories:
+        return allow(CPE_WIRELESS, ONLY_CMRS_DATA)
+    if facts.subscribed_categories & WIRELINE:
+        return allow(CPE_WIRELINE, ONLY_LISTED_WIRELINE_USES)
+    return refuse(CPE_NO_SERVICE)
+
+
+def cmrs_health_research(_request: DisclosureRequest, facts: DisclosureFacts) -> Verdict:
+    """64.2005(c)(2): CMRS providers, research on the health effects of CMRS."""
+    if Category.WIRELESS in facts.subscribed_categories:
+        return allow(HEALTH_RESEARCH)
+    return refuse(SERVICE_MISSING)
+
+
+def adjunct_to_basic(_request: DisclosureRequest, facts: DisclosureFacts) -> Verdict:
+    """64.2005(c)(3): LECs, CMRS and interconnected VoIP providers market adjunct-to-basic features."""
+    if facts.subscribed_categories & ADJUNCT_SERVICES:
+        return allow(ADJUNCT)
+    return refuse(SERVICE_MISSING)
+
+
+def aggregate_reporting(_request: DisclosureRequest, _facts: DisclosureFacts) -> Verdict:
+    """222(c)(3), 222(h)(2): aggregate data with identities removed."""
+    return allow(AGGREGATE_USE, IDENTITIES_REMOVED)
