@@ -11,7 +11,7 @@ with an effective date (such as the 2023 breach amendments) applies from that da
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -73,6 +73,20 @@ KNOWN_VALUES: Mapping[str, frozenset[str]] = {
 OPTIONAL_FIELDS = frozenset({"actor_role", "destination", "offering_category"})
 
 
+@dataclass(frozen=True, slots=True)
+class Permit:
+    """Proof that the gate permitted reading one account's data of one class for one purpose.
+
+    Only the gate (services/disclosure.py) builds one, after logging the decision; every
+    function that returns CPNI takes one (DESIGN.md invariant 1).
+    """
+
+    account_id: int
+    data_category: DataClass
+    purpose: Purpose
+    access_log_sequence: int
+
+
 def rule_set_in_force(at: datetime, rule_sets: tuple[RuleSet, ...] = RULE_SETS) -> RuleSet | None:
     """The latest rule set whose effective date is not after `at` (rule sets are oldest first)."""
     for rule_set in reversed(rule_sets):
@@ -96,26 +110,34 @@ RECIPIENTS, DATA_CLASSES = frozenset(RecipientClass), frozenset(DataClass)
 ROLES = frozenset({*Role, None})
 
 
-def _has_only_known_values(request: DisclosureRequest) -> bool:
-    """The common case, checked in one expression because every decision pays for it."""
+def _has_only_members(request: DisclosureRequest) -> bool:
+    """The common case, checked in one expression because every decision pays for it.
+
+    Members, not equal text: the checks compare with `is`, so plain text that spells a
+    known value is converted first (or it would slip past them).
+    """
     return (
-        request.purpose in PURPOSES
-        and request.channel in CHANNELS
-        and request.recipient in RECIPIENTS
-        and request.data_category in DATA_CLASSES
-        and request.actor_kind in ACTOR_KINDS
-        and request.actor_role in ROLES
-        and (request.destination is None or request.destination in KNOWN_VALUES["destination"])
-        and (
-            request.offering_category is None
-            or request.offering_category in KNOWN_VALUES["offering_category"]
-        )
+        type(request.purpose) is Purpose
+        and type(request.channel) is Channel
+        and type(request.recipient) is RecipientClass
+        and type(request.data_category) is DataClass
+        and type(request.actor_kind) is ActorKind
+        and (request.actor_role is None or type(request.actor_role) is Role)
+        and (request.destination is None or type(request.destination) is Destination)
+        and (request.offering_category is None or type(request.offering_category) is ServiceCategory)
     )
 
 
+def _as_members(request: DisclosureRequest) -> DisclosureRequest:
+    """The request with every value as its enum member (values known to be known)."""
+    members = {
+        name: None if getattr(request, name) is None else vocabulary(getattr(request, name))
+        for name, vocabulary in FIELD_VOCABULARIES.items()
+    }
+    return replace(request, **members)  # type: ignore[arg-type]
+
+
 def _unknown_values(request: DisclosureRequest) -> tuple[Reason, ...]:
-    if _has_only_known_values(request):
-        return ()
     reasons = []
     for field, known in KNOWN_VALUES.items():
         value = getattr(request, field)
@@ -141,9 +163,11 @@ def decide(
     rule_set = rule_set_in_force(facts.decided_at, rule_sets)
     if rule_set is None:
         return deny((NO_RULE_SET,), "none")
-    unknown = _unknown_values(request)
-    if unknown:
-        return deny(unknown, rule_set.version)
+    if not _has_only_members(request):
+        unknown = _unknown_values(request)
+        if unknown:
+            return deny(unknown, rule_set.version)
+        request = _as_members(request)
     return combine(tuple(check(request, facts) for check in rule_set.checks), rule_set.version)
 
 

@@ -99,7 +99,7 @@ class AuthenticationMethod(StrEnum):
     """A password or PIN the customer gave without a biographical or account prompt."""
     CALLBACK_TO_NUMBER_OF_RECORD = "callback_to_number_of_record"
     CODE_TO_EMAIL_OF_RECORD = "code_to_email_of_record"
-    LETTER_TO_POSTAL_ADDRESS_OF_RECORD = "letter_to_postal_address_of_record"
+    LETTER_TO_POSTAL_ADDRESS_OF_RECORD = "letter_to_address_of_record"
     PHOTO_ID = "photo_id"
     """A valid, unexpired, government-issued photo ID that matches the account."""
     BUSINESS_CONTRACT = "business_contract"
@@ -152,6 +152,11 @@ class DisclosureFacts:
     legal_process_reference: str | None = None
     has_written_designation: bool = False
     """An affirmative written request from the customer names this recipient (222(c)(2))."""
+
+    def __post_init__(self) -> None:
+        if self.decided_at.tzinfo is None:
+            msg = "decided_at must carry a UTC offset: rule sets are chosen by instant"
+            raise ValueError(msg)
 
     def approval_of(self, recipient: RecipientClass) -> Approval:
         """The customer's approval for `recipient`; none when nothing is on record."""

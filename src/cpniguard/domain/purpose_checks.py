@@ -59,6 +59,9 @@ Category = ServiceCategory
 WIRELINE = frozenset({Category.LOCAL, Category.INTEREXCHANGE})
 ADJUNCT_SERVICES = frozenset({Category.LOCAL, Category.WIRELESS, Category.INTERCONNECTED_VOIP})
 """LECs, CMRS and interconnected VoIP providers may market adjunct-to-basic features (64.2005(c)(3))."""
+CATEGORIES_OF_SERVICE = frozenset(Category) - {Category.OTHER}
+"""What counts toward the total service approach (64.2005(a) names local, interexchange and CMRS;
+VoIP and international are kept as their own categories, RULES.md 12.11). "Other" is not one."""
 STANDING_APPROVALS = frozenset({Approval.OPT_OUT_DEEMED, Approval.OPT_IN})
 CALLS = frozenset({Channel.INBOUND_CALL, Channel.OUTBOUND_CALL})
 
@@ -100,7 +103,7 @@ def _approval_verdict(request: DisclosureRequest, facts: DisclosureFacts) -> Ver
 
 def affiliate_sharing(request: DisclosureRequest, facts: DisclosureFacts) -> Verdict:
     """64.2005(a)(1)-(2): affiliates share when the customer takes two or more categories."""
-    if len(facts.subscribed_categories) > 1:
+    if len(facts.subscribed_categories & CATEGORIES_OF_SERVICE) > 1:
         return allow(AFFILIATE_SEVERAL_CATEGORIES)
     approved = _approval_verdict(request, facts)
     if approved.allows:
@@ -112,7 +115,8 @@ def marketing_within_subscribed(request: DisclosureRequest, facts: DisclosureFac
     """64.2005(a): the total service approach, by the offer's category of service."""
     if request.offering_category is None:
         return refuse(CATEGORY_MISSING)
-    if request.offering_category not in facts.subscribed_categories:
+    offered = request.offering_category
+    if offered not in facts.subscribed_categories or offered not in CATEGORIES_OF_SERVICE:
         return REFUSE_OUTSIDE
     if request.recipient is RecipientClass.AFFILIATE:
         return affiliate_sharing(request, facts)
