@@ -151,6 +151,7 @@ REFUSE_NOT_OF_RECORD = refuse(NOT_TO_RECORD, SEND_TO_POSTAL, SEND_TO_EMAIL)
 NOT_GOVERNED = Verdict(allows=True, reasons=())
 """Use by the carrier or disclosure to others: 64.2010 does not apply; the purpose rules do."""
 
+REFUSE_BUSINESS_INCOMPLETE = refuse(BUSINESS_CONTRACT_INCOMPLETE, ASK_PASSWORD, CALL_BACK)
 METHODS_FOR_CALLER = frozenset({Method.PASSWORD, Method.CODE_TO_EMAIL_OF_RECORD})
 """Methods that authenticate a caller for CPNI other than call detail (64.2010(a))."""
 
@@ -161,7 +162,7 @@ def _business_verdict(facts: DisclosureFacts) -> Verdict | None:
         return None
     if facts.has_business_exemption:
         return ALLOW_BUSINESS
-    return refuse(BUSINESS_CONTRACT_INCOMPLETE, ASK_PASSWORD, CALL_BACK)
+    return REFUSE_BUSINESS_INCOMPLETE
 
 
 def _inbound_call(request: DisclosureRequest, facts: DisclosureFacts) -> Verdict:
@@ -228,13 +229,16 @@ UNKNOWN_CHANNEL = Reason(
 )
 
 
+REFUSE_UNKNOWN_CHANNEL = refuse(UNKNOWN_CHANNEL)
+
+
 def channel_verdict(request: DisclosureRequest, facts: DisclosureFacts) -> Verdict:
     """Whether the channel's safeguards allow disclosure to the customer (64.2010)."""
     if request.recipient is not RecipientClass.CUSTOMER:
         return NOT_GOVERNED
     rule = CHANNEL_RULES.get(request.channel)
     if rule is None:
-        return refuse(UNKNOWN_CHANNEL)
+        return REFUSE_UNKNOWN_CHANNEL
     sending = request.channel in {Channel.POSTAL_MAIL, Channel.EMAIL}
     business = None if sending else _business_verdict(facts)
     if business is not None and business.allows:

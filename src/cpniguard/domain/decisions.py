@@ -91,6 +91,9 @@ def combine(verdicts: tuple[Verdict, ...], rule_set: str) -> Decision:
     else:
         return Decision(Outcome.PERMIT, reasons, conditions, (), rule_set)
     refusals = [verdict for verdict in verdicts if not verdict.allows]
+    if len(refusals) == 1:  # the common deny: no merging to do
+        (refusal,) = refusals
+        return Decision(Outcome.DENY, refusal.reasons, (), refusal.alternatives, rule_set)
     return Decision(
         Outcome.DENY,
         tuple(reason for verdict in refusals for reason in verdict.reasons),

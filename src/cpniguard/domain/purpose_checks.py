@@ -70,25 +70,46 @@ REFUSE_OUTSIDE = refuse(OUTSIDE_CATEGORIES, ASK_APPROVAL)
 ALLOW_APPROVED = allow(APPROVED)
 ALLOW_ONE_TIME = allow(ONE_TIME_ORAL, ONLY_FOR_THIS_CALL)
 REFUSE_UNAPPROVED = refuse(NOT_APPROVED, ASK_APPROVAL)
+ALLOW_LEGAL_PROCESS = allow(LEGAL_PROCESS, ONLY_WHAT_PROCESS_REQUIRES)
+REFUSE_NO_LEGAL_PROCESS = refuse(NO_LEGAL_PROCESS, NAME_LEGAL_PROCESS)
+ALLOW_PIC_FREEZE = allow(PIC_FREEZE, ONLY_FREEZE_STATUS)
+ALLOW_DIRECTORY = allow(DIRECTORY)
+REFUSE_NOT_LISTED = refuse(NOT_LISTED)
+ALLOW_AFFILIATE_SEVERAL_CATEGORIES = allow(AFFILIATE_SEVERAL_CATEGORIES)
+REFUSE_AFFILIATE_ONE_CATEGORY = refuse(AFFILIATE_ONE_CATEGORY, ASK_APPROVAL)
+REFUSE_CATEGORY_MISSING = refuse(CATEGORY_MISSING)
+ALLOW_OPT_IN = allow(OPT_IN)
+REFUSE_NEEDS_OPT_IN = refuse(NEEDS_OPT_IN, ASK_OPT_IN)
+ALLOW_DESIGNATED = allow(DESIGNATED, ONLY_DESIGNATED_RECIPIENT)
+REFUSE_NOT_DESIGNATED = refuse(NOT_DESIGNATED, GET_WRITTEN_REQUEST)
+ALLOW_TELEMARKETING = allow(TELEMARKETING, ONLY_FOR_THIS_CALL)
+REFUSE_TELEMARKETING_REFUSED = refuse(TELEMARKETING_REFUSED, ASK_APPROVAL)
+ALLOW_CPE_WIRELESS = allow(CPE_WIRELESS, ONLY_CMRS_DATA)
+ALLOW_CPE_WIRELINE = allow(CPE_WIRELINE, ONLY_LISTED_WIRELINE_USES)
+REFUSE_CPE_NO_SERVICE = refuse(CPE_NO_SERVICE)
+ALLOW_HEALTH_RESEARCH = allow(HEALTH_RESEARCH)
+REFUSE_SERVICE_MISSING = refuse(SERVICE_MISSING)
+ALLOW_ADJUNCT = allow(ADJUNCT)
+ALLOW_AGGREGATE_USE = allow(AGGREGATE_USE, IDENTITIES_REMOVED)
 
 
 def legal_process(_request: DisclosureRequest, facts: DisclosureFacts) -> Verdict:
     """222(c)(1) "as required by law": only with a court order or subpoena on file."""
     if facts.legal_process_reference:
-        return allow(LEGAL_PROCESS, ONLY_WHAT_PROCESS_REQUIRES)
-    return refuse(NO_LEGAL_PROCESS, NAME_LEGAL_PROCESS)
+        return ALLOW_LEGAL_PROCESS
+    return REFUSE_NO_LEGAL_PROCESS
 
 
 def pic_freeze_inquiry(_request: DisclosureRequest, _facts: DisclosureFacts) -> Verdict:
     """64.1190: another carrier learns whether a freeze is in place, nothing else."""
-    return allow(PIC_FREEZE, ONLY_FREEZE_STATUS)
+    return ALLOW_PIC_FREEZE
 
 
 def directory_listing(_request: DisclosureRequest, facts: DisclosureFacts) -> Verdict:
     """222(e), 222(h)(3): only a published listing is subscriber list information."""
     if facts.listing_status is ListingStatus.LISTED:
-        return allow(DIRECTORY)
-    return refuse(NOT_LISTED)
+        return ALLOW_DIRECTORY
+    return REFUSE_NOT_LISTED
 
 
 def _approval_verdict(request: DisclosureRequest, facts: DisclosureFacts) -> Verdict:
@@ -104,17 +125,17 @@ def _approval_verdict(request: DisclosureRequest, facts: DisclosureFacts) -> Ver
 def affiliate_sharing(request: DisclosureRequest, facts: DisclosureFacts) -> Verdict:
     """64.2005(a)(1)-(2): affiliates share when the customer takes two or more categories."""
     if len(facts.subscribed_categories & CATEGORIES_OF_SERVICE) > 1:
-        return allow(AFFILIATE_SEVERAL_CATEGORIES)
+        return ALLOW_AFFILIATE_SEVERAL_CATEGORIES
     approved = _approval_verdict(request, facts)
     if approved.allows:
         return approved
-    return refuse(AFFILIATE_ONE_CATEGORY, ASK_APPROVAL)
+    return REFUSE_AFFILIATE_ONE_CATEGORY
 
 
 def marketing_within_subscribed(request: DisclosureRequest, facts: DisclosureFacts) -> Verdict:
     """64.2005(a): the total service approach, by the offer's category of service."""
     if request.offering_category is None:
-        return refuse(CATEGORY_MISSING)
+        return REFUSE_CATEGORY_MISSING
     offered = request.offering_category
     if offered not in facts.subscribed_categories or offered not in CATEGORIES_OF_SERVICE:
         return REFUSE_OUTSIDE
@@ -131,48 +152,48 @@ def marketing_communications_related(request: DisclosureRequest, facts: Disclosu
 def marketing_by_partners(request: DisclosureRequest, facts: DisclosureFacts) -> Verdict:
     """64.2007(b): joint-venture partners, independent contractors, third parties: opt-in only."""
     if facts.approval_of(request.recipient) is Approval.OPT_IN:
-        return allow(OPT_IN)
-    return refuse(NEEDS_OPT_IN, ASK_OPT_IN)
+        return ALLOW_OPT_IN
+    return REFUSE_NEEDS_OPT_IN
 
 
 def customer_designated(_request: DisclosureRequest, facts: DisclosureFacts) -> Verdict:
     """222(c)(2): disclosure to whom the customer names in an affirmative written request."""
     if facts.has_written_designation:
-        return allow(DESIGNATED, ONLY_DESIGNATED_RECIPIENT)
-    return refuse(NOT_DESIGNATED, GET_WRITTEN_REQUEST)
+        return ALLOW_DESIGNATED
+    return REFUSE_NOT_DESIGNATED
 
 
 def inbound_telemarketing(request: DisclosureRequest, facts: DisclosureFacts) -> Verdict:
     """222(d)(3): a call the customer started, with consent given on that call."""
     on_call = request.channel is Channel.INBOUND_CALL
     if on_call and facts.approval_of(RecipientClass.CARRIER) is Approval.ONE_TIME_ORAL:
-        return allow(TELEMARKETING, ONLY_FOR_THIS_CALL)
-    return refuse(TELEMARKETING_REFUSED, ASK_APPROVAL)
+        return ALLOW_TELEMARKETING
+    return REFUSE_TELEMARKETING_REFUSED
 
 
 def cpe_and_information_services(_request: DisclosureRequest, facts: DisclosureFacts) -> Verdict:
     """64.2005(b)(1): CMRS for CPE and information services; wireline for the listed products."""
     if Category.WIRELESS in facts.subscribed_categories:
-        return allow(CPE_WIRELESS, ONLY_CMRS_DATA)
+        return ALLOW_CPE_WIRELESS
     if facts.subscribed_categories & WIRELINE:
-        return allow(CPE_WIRELINE, ONLY_LISTED_WIRELINE_USES)
-    return refuse(CPE_NO_SERVICE)
+        return ALLOW_CPE_WIRELINE
+    return REFUSE_CPE_NO_SERVICE
 
 
 def cmrs_health_research(_request: DisclosureRequest, facts: DisclosureFacts) -> Verdict:
     """64.2005(c)(2): CMRS providers, research on the health effects of CMRS."""
     if Category.WIRELESS in facts.subscribed_categories:
-        return allow(HEALTH_RESEARCH)
-    return refuse(SERVICE_MISSING)
+        return ALLOW_HEALTH_RESEARCH
+    return REFUSE_SERVICE_MISSING
 
 
 def adjunct_to_basic(_request: DisclosureRequest, facts: DisclosureFacts) -> Verdict:
     """64.2005(c)(3): LECs, CMRS and interconnected VoIP providers market adjunct-to-basic features."""
     if facts.subscribed_categories & ADJUNCT_SERVICES:
-        return allow(ADJUNCT)
-    return refuse(SERVICE_MISSING)
+        return ALLOW_ADJUNCT
+    return REFUSE_SERVICE_MISSING
 
 
 def aggregate_reporting(_request: DisclosureRequest, _facts: DisclosureFacts) -> Verdict:
     """222(c)(3), 222(h)(2): aggregate data with identities removed."""
-    return allow(AGGREGATE_USE, IDENTITIES_REMOVED)
+    return ALLOW_AGGREGATE_USE

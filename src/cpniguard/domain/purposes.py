@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 
 from cpniguard.domain.classification import DataClass
 from cpniguard.domain.decisions import Reason, Verdict, allow, refuse
@@ -83,29 +84,39 @@ class PurposeRule:
     def verdict(self, request: DisclosureRequest, facts: DisclosureFacts) -> Verdict:
         """Whether this purpose allows the request."""
         if request.recipient not in self.recipients:
-            return refuse(_wrong_recipient(request, self.grounds))
+            return _wrong_recipient_verdict(request.purpose, request.recipient, self.grounds)
         if request.data_category not in self.categories:
-            return refuse(_wrong_category(request, self.grounds))
+            return _wrong_category_verdict(request.purpose, request.data_category, self.grounds)
         if self.check is None:
             return self.allowed
         return self.check(request, facts)
 
 
-def _wrong_recipient(request: DisclosureRequest, grounds: Reason) -> Reason:
+@cache
+def _wrong_recipient_verdict(purpose: Purpose, recipient: RecipientClass, grounds: Reason) -> Verdict:
+    """Built once per combination: every deny pays for it otherwise."""
+    return refuse(_wrong_recipient(purpose, recipient, grounds))
+
+
+@cache
+def _wrong_category_verdict(purpose: Purpose, data_category: DataClass, grounds: Reason) -> Verdict:
+    return refuse(_wrong_category(purpose, data_category, grounds))
+
+
+def _wrong_recipient(purpose: Purpose, recipient: RecipientClass, grounds: Reason) -> Reason:
     return Reason(
         f"{grounds.rule_id}.recipient",
         grounds.citation,
-        f"For {request.purpose.replace('_', ' ')}, data may not go to "
-        f"{'an' if request.recipient[0] in 'aeiou' else 'a'} {request.recipient.replace('_', ' ')}.",
+        f"For {purpose.replace('_', ' ')}, data may not go to "
+        f"{'an' if recipient[0] in 'aeiou' else 'a'} {recipient.replace('_', ' ')}.",
     )
 
 
-def _wrong_category(request: DisclosureRequest, grounds: Reason) -> Reason:
+def _wrong_category(purpose: Purpose, data_category: DataClass, grounds: Reason) -> Reason:
     return Reason(
         f"{grounds.rule_id}.category",
         grounds.citation,
-        f"{request.purpose.replace('_', ' ').capitalize()} does not cover "
-        f"{request.data_category.replace('_', ' ')} data.",
+        f"{purpose.replace('_', ' ').capitalize()} does not cover {data_category.replace('_', ' ')} data.",
     )
 
 
