@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from cpniguard.adapters.db.tables import Account, ContactPoint, Service, ServiceNumber
 from cpniguard.domain.accounts import AccountKind, AccountStatus, ContactKind, Language, ServiceCategory
+from cpniguard.domain.audit import AccessLogEntry, AuditEvent, LoggedReason
 from cpniguard.domain.call_detail import CALL_DETAIL_COLUMNS
 
 _sequence = itertools.count(1)
@@ -154,3 +155,35 @@ def write_cdr_csv(
         for row in rows:
             writer.writerow([row.get(c, "") for c in columns])
     return path
+
+
+ENTRY_AT = datetime.fromisoformat("2026-11-02T15:00:00+00:00")
+
+
+def access_log_entry(**overrides: object) -> AccessLogEntry:
+    """A synthetic access-log entry: a representative permitted call detail on an inbound call."""
+    values: dict[str, object] = {
+        "event": AuditEvent.DISCLOSURE_PERMITTED,
+        "occurred_at": ENTRY_AT,
+        "actor_kind": "employee",
+        "actor_id": "rep-0012",
+        "actor_role": "representative",
+        "account_id": 1,
+        "data_category": "call_detail",
+        "purpose": "provide_service",
+        "channel": "inbound_call",
+        "recipient": "customer",
+        "destination": None,
+        "interaction_id": 77,
+        "authentication": ("password",),
+        "outcome": "permit",
+        "reasons": (
+            LoggedReason(
+                "auth.password", "47 CFR 64.2010(b)", "The caller gave the password set up for the account."
+            ),
+        ),
+        "conditions": (),
+        "rule_set": "cpni-2007",
+    }
+    values.update(overrides)
+    return AccessLogEntry(**values)  # type: ignore[arg-type]

@@ -10,13 +10,25 @@ import copy
 import dataclasses
 import hashlib
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
 from typing import Self
 
 from cpniguard.domain.accounts import ContactPoint, ServiceNumber
+from cpniguard.domain.audit import (
+    GENESIS_HASH,
+    AccessLogEntry,
+    ChainedEntry,
+    LoggedAccess,
+    SignedKind,
+    SignedPoint,
+    chain_entries,
+    checkpoints_due,
+    sign_point,
+)
+from cpniguard.domain.audit_verification import ChainLink, ChainState, SegmentCheck
 from cpniguard.domain.call_detail import CallDetail
 from cpniguard.domain.employees import Role
 from cpniguard.services.ports import (
@@ -24,6 +36,7 @@ from cpniguard.services.ports import (
     IngestBatchRecord,
     RawCallDetailRow,
     RowRejection,
+    SegmentChecker,
     TokenHolder,
 )
 
@@ -56,6 +69,10 @@ class StoredEmployee:
     created_at: datetime
 
 
+FAKE_ACCESS_LOG_KEY = b"fake-access-log-signing-key-" + b"k" * 20
+UNSIGNED_HEAD = SignedPoint(SignedKind.HEAD, 0, GENESIS_HASH, b"", "")
+
+
 @dataclass
 class FakeTables:
     """Everything the fake store holds; a unit of work works on a copy of it."""
@@ -68,6 +85,11 @@ class FakeTables:
     employees: dict[int, StoredEmployee] = field(default_factory=dict)
     contact_points: dict[int, list[ContactPoint]] = field(default_factory=dict)
     service_numbers: dict[int, list[ServiceNumber]] = field(default_factory=dict)
+    access_log: list[ChainedEntry] = field(default_factory=list)
+    """Stored entries in sequence order; `entry.event`, `entry.account_id` and `occurred_at_utc`
+    play the queryable columns (tests change them apart from the payload)."""
+    access_log_checkpoints: list[SignedPoint] = field(default_factory=list)
+    access_log_head: SignedPoint | None = field(default_factory=lambda: UNSIGNED_HEAD)
 
 
 class FakeDatabase:
@@ -198,6 +220,7 @@ class FakeUnitOfWork:
         self.call_detail = FakeCallDetailStore(self._working, keys, replays=self._replays)
         self.api_tokens = FakeApiTokenRepository(self._working, keys)
         self.employees = FakeEmployeeRepository(self._working, keys)
+        self.access_log = FakeAccessLog(self._working)
         return self
 
     def __exit__(
@@ -243,3 +266,83 @@ class ListCallDetailSource:
 
     def content_sha256(self) -> str:
         return hashlib.sha256(repr(self._rows).encode()).hexdigest()
+
+
+class FakeAccessLog:
+    """The access log in memory, chained and signed with the real domain functions.
+
+    It is also an AccessLogChain over the same tables, reading `stretch_entries` at a time,
+    so that the joins between stretches are exercised.
+    """
+
+    def __init__(
+        self,
+        tables: FakeTables,
+        *,
+        key: bytes = FAKE_ACCESS_LOG_KEY,
+        checkpoint_interval: int = 4,
+        at: datetime | None = None,
+        stretch_entries: int = 3,
+    ) -> None:
+        self._tables = tables
+        self._key = key
+        self._interval = checkpoint_interval
+        self._at = at
+        self._stretch_entries = stretch_entries
+
+    def prepare_to_append(self) -> None:
+        return None
+
+    def append(self, entries: Sequence[AccessLogEntry]) -> list[int]:
+        head = self._tables.access_log_head or UNSIGNED_HEAD
+        chained = list(
+            chain_entries(entries, first_sequence=head.sequence + 1, previous_hash=head.entry_hash)
+        )
+        if not chained:
+            return []
+        self._tables.access_log.extend(chained)
+        last = chained[-1]
+        self._tables.access_log_head = sign_point(SignedKind.HEAD, self._key, last.sequence, last.entry_hash)
+        for sequence in checkpoints_due(head.sequence, last.sequence, self._interval):
+            signed = chained[sequence - head.sequence - 1].entry_hash
+            self._tables.access_log_checkpoints.append(
+                sign_point(SignedKind.CHECKPOINT, self._key, sequence, signed)
+            )
+        return [c.sequence for c in chained]
+
+    def entries_for_account(
+        self, account_id: int, *, limit: int, before_sequence: int | None = None
+    ) -> list[LoggedAccess]:
+        found = [
+            LoggedAccess(c.sequence, c.entry, c.previous_hash, c.entry_hash)
+            for c in reversed(self._tables.access_log)
+            if c.entry.account_id == account_id and (before_sequence is None or c.sequence < before_sequence)
+        ]
+        return found[:limit]
+
+    def write_checkpoint(self) -> SignedPoint | None:
+        head = self._tables.access_log_head
+        if head is None or head.sequence == 0:
+            return None
+        point = sign_point(SignedKind.CHECKPOINT, self._key, head.sequence, head.entry_hash)
+        self._tables.access_log_checkpoints.append(point)
+        return point
+
+    def state(self) -> ChainState:
+        stored = max((c.sequence for c in self._tables.access_log), default=0)
+        checkpoints = tuple(sorted(self._tables.access_log_checkpoints, key=lambda p: p.sequence))
+        return ChainState(self._tables.access_log_head, checkpoints, stored)
+
+    def check_segments(self, check: SegmentChecker, *, through_sequence: int) -> Iterator[SegmentCheck]:
+        links = sorted(
+            (_link(c) for c in self._tables.access_log if c.sequence <= through_sequence), key=lambda k: k[0]
+        )
+        for first in range(1, through_sequence + 1, self._stretch_entries):
+            last = first + self._stretch_entries - 1
+            yield check(link for link in links if first <= link[0] <= last)
+
+
+def _link(chained: ChainedEntry) -> ChainLink:
+    account = "" if chained.entry.account_id is None else str(chained.entry.account_id)
+    columns = f"{chained.sequence}|{chained.occurred_at_utc}|{chained.entry.event}|{account}\n"
+    return (chained.sequence, columns.encode(), chained.payload, chained.previous_hash, chained.entry_hash)

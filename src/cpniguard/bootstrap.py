@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cpniguard.adapters.clock import AdjustableClock, SystemClock
 from cpniguard.adapters.db import migrate
+from cpniguard.adapters.db.access_log import AccessLogSigner
+from cpniguard.adapters.db.access_log_chain import SqlAccessLogChain
 from cpniguard.adapters.db.classification import TableClassificationCatalog
 from cpniguard.adapters.db.engine import build_engine
 from cpniguard.adapters.db.unit_of_work import SqlUnitOfWork, session_factory
@@ -19,6 +21,7 @@ from cpniguard.adapters.ingest.cdr_csv import CsvCallDetailSource
 from cpniguard.adapters.passwords import Argon2PasswordHasher
 from cpniguard.config import SQLITE_FILE_NAME, Environment, Settings
 from cpniguard.services.ports import (
+    AccessLogChain,
     CallDetailSource,
     ClassificationCatalog,
     Clock,
@@ -44,7 +47,19 @@ class Container:
 
     def unit_of_work(self) -> UnitOfWork:
         """A new unit of work (UnitOfWorkFactory)."""
-        return SqlUnitOfWork(self.sessions)
+        return SqlUnitOfWork(self.sessions, self._access_log_signer())
+
+    def _access_log_signer(self) -> AccessLogSigner:
+        interval = self.settings.access_log.checkpoint_interval
+        return AccessLogSigner(self.access_log_keys()[0], interval, self.clock)
+
+    def access_log_keys(self) -> list[bytes]:
+        """The keys that sign the access log's head and checkpoints; the first signs new ones."""
+        return [self.settings.security.signing_key.get_secret_value().encode("utf-8")]
+
+    def access_log_chain(self, *, workers: int = 1) -> AccessLogChain:
+        """The access log read back for verification, by `workers` processes when it is long."""
+        return SqlAccessLogChain(self.sessions, workers=workers)
 
     def dispose(self) -> None:
         """Close pooled connections."""

@@ -64,6 +64,18 @@ class GatewaySettings(BaseModel):
     auth_token: SecretStr = Field(default=SecretStr(PLACEHOLDER_SECRET), description="Gateway auth token.")
 
 
+class AccessLogSettings(BaseModel):
+    """The hash-chained access log (DESIGN.md invariant 2)."""
+
+    checkpoint_interval: int = Field(
+        default=1000,
+        ge=1,
+        le=10_000_000,
+        description="Write a signed checkpoint every this many entries; a chain cut short by more "
+        "than this is caught by the checkpoints as well as by the signed head.",
+    )
+
+
 class Settings(BaseSettings):
     """Every setting, with the CPNIGUARD_ prefix and '__' between group and name."""
 
@@ -81,6 +93,7 @@ class Settings(BaseSettings):
     security: SecuritySettings = Field(default_factory=SecuritySettings)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     gateway: GatewaySettings = Field(default_factory=GatewaySettings)
+    access_log: AccessLogSettings = Field(default_factory=AccessLogSettings)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Self:

@@ -1,0 +1,108 @@
+"""`cpniguard audit`: verify the access log and sign checkpoints (DESIGN.md invariant 2)."""
+
+from __future__ import annotations
+
+import os
+
+import typer
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from cpniguard.cli.context import EXIT_CONFIGURATION, container, stderr, stdout
+from cpniguard.domain.audit import TamperedLogError
+from cpniguard.domain.audit_verification import ChainReport
+from cpniguard.services.audit import checkpoint_access_log, verify_access_log
+
+EXIT_NOT_INTACT = 1
+MAX_WORKERS = 64
+
+app = typer.Typer(help="Verify the access log and sign checkpoints.", no_args_is_help=True)
+
+
+@app.command()
+def verify(
+    workers: int = typer.Option(
+        os.cpu_count() or 1, min=1, max=MAX_WORKERS, help="Processes that check a long log at once."
+    ),
+) -> None:
+    """Check every entry, checkpoint and the signed head; exit 1 naming the first bad entry.
+
+    47 CFR 64.2009(c): the record of each use or disclosure of CPNI must be kept; an edited,
+    deleted, inserted or reordered entry and a truncated tail are all named here.
+    """
+    with container() as built, _progress() as progress:
+        task = progress.add_task("verifying the access log", total=None)
+        try:
+            report = verify_access_log(
+                chain=built.access_log_chain(workers=workers),
+                keys=built.access_log_keys(),
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+        except RuntimeError as error:  # a worker could not read the database
+            progress.stop()
+            stderr.print(f"[red]error:[/] {escape(str(error))}")
+            raise typer.Exit(EXIT_CONFIGURATION) from None
+    _print_report(report)
+
+
+def _progress() -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        MofNCompleteColumn(),
+        TextColumn("entries"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=stderr,
+        transient=False,
+    )
+
+
+def _print_report(report: ChainReport) -> None:
+    checked = (
+        f"{report.entries_checked:,} entries, {report.checkpoints_checked:,} checkpoints, "
+        f"signed head at entry {report.signed_head_sequence}"
+    )
+    if report.fault is None:
+        stdout.print(f"the access log is intact: {checked}", markup=False)
+        return
+    fault = report.fault
+    stdout.print(f"the access log is NOT intact: {fault.message} [{fault.kind}]", markup=False)
+    stdout.print(f"first bad entry: {fault.sequence}; checked before it: {checked}", markup=False)
+    raise typer.Exit(EXIT_NOT_INTACT)
+
+
+@app.command()
+def checkpoint() -> None:
+    """Sign the last entry now, and print the checkpoint to keep outside the database.
+
+    A copy kept elsewhere is what shows a cut back to an earlier signed state, which the
+    database alone cannot (DESIGN.md invariant 2).
+    """
+    with container() as built:
+        try:
+            point = checkpoint_access_log(uow_factory=built.unit_of_work)
+        except TamperedLogError as error:
+            stderr.print(f"[red]error:[/] {escape(str(error))}")
+            raise typer.Exit(EXIT_NOT_INTACT) from None
+    if point is None:
+        stdout.print("the access log is empty: there is nothing to sign yet")
+        return
+    stdout.print(
+        f"checkpoint at entry {point.sequence}: hash {point.entry_hash.hex()} "
+        f"signature {point.signature.hex()} key {point.key_id}",
+        markup=False,
+    )
+
+
+if __name__ == "__main__":
+    app(prog_name="cpniguard audit")
