@@ -30,11 +30,13 @@ from sqlalchemy import create_engine, insert, make_url, text
 from cpniguard.adapters.db import migrate
 from cpniguard.adapters.db.engine import build_engine
 from cpniguard.adapters.db.tables import Account
-from cpniguard.adapters.db.unit_of_work import SqlUnitOfWork
 from cpniguard.adapters.ingest.cdr_csv import CsvCallDetailSource
 from cpniguard.bootstrap import Container, build_container
 from cpniguard.config import Settings
 from cpniguard.domain.accounts import AccountKind, AccountStatus, Language
+from cpniguard.domain.classification import DataClass
+from cpniguard.domain.disclosure import Permit
+from cpniguard.domain.disclosure_request import Purpose
 from cpniguard.services.call_detail import ingest_call_detail
 from raw_baseline import (
     QUERY_MONTH,
@@ -157,10 +159,11 @@ def cpniguard_queries(container: Container, account_ids: list[int]) -> tuple[flo
     start, end = QUERY_MONTH
     rows = 0
     started = time.perf_counter()
-    # SqlUnitOfWork rather than container.unit_of_work() until the port declares the read (issue 3).
-    with SqlUnitOfWork(container.sessions) as uow:
+    # The gate's store, given a permit directly: this measures the read, not the decision.
+    with container.unit_of_work() as uow:
         for account_id in account_ids:
-            rows += len(uow.call_detail.records_for_account(account_id, start, end))
+            permit = Permit(account_id, DataClass.CALL_DETAIL, Purpose.PROVIDE_SERVICE, access_log_sequence=0)
+            rows += len(uow.cpni.call_detail(permit, start=start, end=end, limit=1_000_000))
     return time.perf_counter() - started, rows
 
 

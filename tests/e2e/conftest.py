@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
+from tests.e2e.gate_scenario import scenario  # noqa: F401 - a fixture, shared by the gate tests
 from tests.factories import add_account
 
 from cpniguard.adapters.db.engine import build_engine

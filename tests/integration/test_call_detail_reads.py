@@ -4,10 +4,18 @@ from tests.factories import add_account, cdr_row, write_cdr_csv
 
 from cpniguard.adapters.ingest.cdr_csv import CsvCallDetailSource
 from cpniguard.domain.call_detail import CallType, Direction
+from cpniguard.domain.classification import DataClass
+from cpniguard.domain.disclosure import Permit
+from cpniguard.domain.disclosure_request import Purpose
 from cpniguard.services.call_detail import ingest_call_detail
 
 OCTOBER = datetime(2026, 10, 1, tzinfo=UTC)
 NOVEMBER = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def permit_for(account_id):
+    """A permit as the gate would issue it; the gate itself is tested in test_gate.py."""
+    return Permit(account_id, DataClass.CALL_DETAIL, Purpose.PROVIDE_SERVICE, access_log_sequence=1)
 
 
 def load(container, tmp_path, rows):
@@ -44,8 +52,10 @@ def test_records_for_an_account_cover_start_to_just_before_end_in_call_order(con
     load(container, tmp_path, rows)
 
     with container.unit_of_work() as uow:
-        found = uow.call_detail.records_for_account(key, OCTOBER, NOVEMBER)
-        nothing = uow.call_detail.records_for_account(other_key, NOVEMBER, NOVEMBER + timedelta(days=30))
+        found = uow.cpni.call_detail(permit_for(key), start=OCTOBER, end=NOVEMBER, limit=100)
+        nothing = uow.cpni.call_detail(
+            permit_for(other_key), start=NOVEMBER, end=NOVEMBER + timedelta(days=30), limit=100
+        )
 
     assert [r.record_id for r in found] == ["first-of-october", "mid-october"]
     middle = found[1]

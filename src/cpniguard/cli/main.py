@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cpniguard.cli import classification, db, demo, ingest, serve, tokens
+from cpniguard.cli import audit, classification, db, demo, employees, ingest, serve, tokens
 
 app = typer.Typer(
     help="cpniguard: the CPNI compliance engine.", no_args_is_help=True, pretty_exceptions_enable=False
@@ -14,4 +14,6 @@ app.add_typer(ingest.app, name="ingest")
 app.add_typer(classification.app, name="classification")
 app.add_typer(serve.app, name="serve")
 app.add_typer(tokens.app, name="tokens")
+app.add_typer(employees.app, name="employees")
 app.add_typer(demo.app, name="demo")
+app.add_typer(audit.app, name="audit")

@@ -8,6 +8,7 @@ from cpniguard.cli.context import EXIT_BAD_INPUT, container, fail_with_input_err
 from cpniguard.domain.employees import Role
 from cpniguard.domain.errors import InvalidInputError, NotFoundError
 from cpniguard.services.api_tokens import issue_api_token, revoke_api_token
+from cpniguard.services.employees import employee_key
 
 app = typer.Typer(help="Issue bearer tokens for the HTTP API.", no_args_is_help=True, add_completion=False)
 
@@ -21,12 +22,19 @@ def tokens() -> None:
 def issue(
     role: Role = typer.Option(..., case_sensitive=False, help="What the token may do."),
     label: str = typer.Option(..., help="What the token is for, e.g. 'billing feed'."),
+    employee: str | None = typer.Option(
+        None, help="The employee it acts for (their role must match); the gate checks their training."
+    ),
 ) -> None:
     """Issue a token and print its secret once on stdout (store it now; it cannot be shown again)."""
     with container() as built:
         try:
             issued = issue_api_token(
-                role=role, label=label, employee_id=None, uow_factory=built.unit_of_work, clock=built.clock
+                role=role,
+                label=label,
+                employee_id=employee_key(uow_factory=built.unit_of_work, username=employee, role=role),
+                uow_factory=built.unit_of_work,
+                clock=built.clock,
             )
         except InvalidInputError as error:
             fail_with_input_error(error)

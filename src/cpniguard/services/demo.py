@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from cpniguard.domain.accounts import AccountKind, Language
-from cpniguard.domain.employees import Role
+from cpniguard.domain.employees import Role, TrainingRecord
 from cpniguard.domain.errors import DomainError
 from cpniguard.domain.invoices import ChargeType
 from cpniguard.domain.subscriber_list import is_subscriber_list_information
@@ -41,6 +41,7 @@ from cpniguard.services.ports import (
     RowRejection,
     UnitOfWorkFactory,
 )
+from cpniguard.services.training import record_training
 
 LOADED_BY = "cpniguard demo"
 PASSWORD_RANDOM_BYTES = 12
@@ -149,8 +150,26 @@ def seed_demo_carrier(  # noqa: PLR0913  (keyword-only wiring of one use case)
         clock=clock,
         progress=lambda done: tell(DemoStage.CALL_DETAIL, done, written.usage.call_detail_records),
     )
+    _train_staff(written, uow_factory=uow_factory, now=clock.now())
     credentials = _issue_credentials(written, uow_factory=uow_factory, clock=clock, tell=tell)
     return _summary(written, report.rows_loaded, credentials)
+
+
+DEMO_TRAINING_COURSE = "CPNI safeguards (demo)"
+
+
+def _train_staff(written: _Written, *, uow_factory: UnitOfWorkFactory, now: datetime) -> None:
+    """Every demo employee completed CPNI training 60 days ago, valid a year (64.2009(b))."""
+    completed = now - timedelta(days=60)
+    record = TrainingRecord(completed, completed + timedelta(days=365))
+    for username in written.employee_ids:
+        record_training(
+            uow_factory=uow_factory,
+            username=username,
+            course=DEMO_TRAINING_COURSE,
+            record=record,
+            recorded_by=LOADED_BY,
+        )
 
 
 def _silent(_stage: DemoStage, _done: int, _total: int) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -17,10 +17,15 @@ from cpniguard.domain.accounts import (
     ServiceCategory,
     ServiceNumber,
 )
+from cpniguard.domain.audit import AccessLogEntry, LoggedAccess, SignedPoint
+from cpniguard.domain.audit_verification import ChainLink, ChainState, SegmentCheck
 from cpniguard.domain.call_detail import CallDetail
 from cpniguard.domain.classification import FieldClassification
-from cpniguard.domain.employees import Role
+from cpniguard.domain.disclosure import Permit
+from cpniguard.domain.disclosure_request import Approval, AuthenticationMethod, Channel, RecipientClass
+from cpniguard.domain.employees import DisciplinaryAction, Role, TrainingRecord
 from cpniguard.domain.errors import FieldProblem
+from cpniguard.domain.interactions import Interaction
 from cpniguard.domain.invoices import ChargeType
 from cpniguard.domain.subscriber_list import ListingStatus
 
@@ -101,7 +106,7 @@ class AccountRepository(Protocol):
 
 
 class CallDetailStore(Protocol):
-    """Writes call detail in bulk, and reads one account's calls for the gate (issue 3)."""
+    """Writes call detail in bulk (reads go through CpniStore, behind the gate)."""
 
     def start_batch(self, *, source_name: str, loaded_by: str, started_at: datetime) -> int:
         """Open an ingest batch and return its key."""
@@ -113,13 +118,6 @@ class CallDetailStore(Protocol):
 
     def finish_batch(self, batch_id: int, record: IngestBatchRecord) -> None:
         """Record the outcome of the batch."""
-        ...
-
-    def records_for_account(self, account_id: int, start: datetime, end: datetime) -> list[CallDetail]:
-        """The account's calls with start <= started_at < end, in call order.
-
-        Call detail (64.2003(d)): only the gate may call this (issue 3).
-        """
         ...
 
 
@@ -160,6 +158,128 @@ class EmployeeRepository(Protocol):
         """Store a new employee; return the key."""
         ...
 
+    def find(self, username: str) -> tuple[int, Role] | None:
+        """The key and role of the employee with this sign-in name."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class DisciplinaryRecord:
+    """One disciplinary action as recorded (64.2009(b))."""
+
+    action: DisciplinaryAction
+    reason: str
+    taken_at: datetime
+    recorded_by: str
+
+
+class TrainingRepository(Protocol):
+    """CPNI training and the disciplinary process, per employee (64.2009(b))."""
+
+    def employee_id(self, username: str) -> int | None:
+        """The key of the employee with this sign-in name."""
+        ...
+
+    def trainings(self, employee_id: int) -> list[TrainingRecord]:
+        """Every completed training of the employee."""
+        ...
+
+    def add_training(self, employee_id: int, *, course: str, record: TrainingRecord, recorded_by: str) -> int:
+        """Record a completed training."""
+        ...
+
+    def add_disciplinary_action(self, employee_id: int, record: DisciplinaryRecord) -> int:
+        """Record a disciplinary action."""
+        ...
+
+    def disciplinary_actions(self, employee_id: int) -> list[DisciplinaryRecord]:
+        """The employee's disciplinary actions, oldest first."""
+        ...
+
+
+class InteractionRepository(Protocol):
+    """Interactions with customers and the authentication each reached."""
+
+    def open(
+        self,
+        *,
+        account_id: int,
+        channel: Channel,
+        employee_id: int | None,
+        caller_number: str | None,
+        at: datetime,
+    ) -> int:
+        """Open an interaction; return its key."""
+        ...
+
+    def get(self, interaction_id: int) -> Interaction | None:
+        """The interaction with what it has reached."""
+        ...
+
+    def end(self, interaction_id: int, *, at: datetime) -> bool:
+        """End an open interaction; False when it was already ended."""
+        ...
+
+    def record_authentication(
+        self, interaction_id: int, method: AuthenticationMethod, *, at: datetime
+    ) -> None:
+        """Record that the interaction reached `method` (issue 4 decides when it has)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class DisclosureProfile:
+    """What the gate needs to know about an account (64.2010(g), 222(h)(3), 64.2005(a))."""
+
+    is_business_account: bool
+    has_dedicated_representative: bool
+    has_cpni_contract: bool
+    listing_status: ListingStatus
+    subscribed_categories: frozenset[ServiceCategory]
+    approvals: Mapping[RecipientClass, Approval]
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceSummary:
+    """A bill as the gate discloses it (222(h)(1)(B))."""
+
+    invoice_number: str
+    period_start: datetime
+    period_end: datetime
+    issued_at: datetime
+    total_cents: int
+    currency: str
+
+
+@dataclass(frozen=True, slots=True)
+class SubscribedService:
+    """A service the customer takes (type of service is CPNI, 222(h)(1)(A))."""
+
+    category: ServiceCategory
+    product_name: str
+    started_at: datetime
+    ended_at: datetime | None
+
+
+class CpniStore(Protocol):
+    """The only reads of CPNI (DESIGN.md invariant 1): each takes a permit from the gate."""
+
+    def disclosure_profile(self, account_id: int, *, at: datetime) -> DisclosureProfile:
+        """The facts the gate decides on: account flags, categories subscribed, approvals."""
+        ...
+
+    def call_detail(self, permit: Permit, *, start: datetime, end: datetime, limit: int) -> list[CallDetail]:
+        """The permitted account's calls with start <= started_at < end, in call order."""
+        ...
+
+    def invoices(self, permit: Permit, *, limit: int) -> list[InvoiceSummary]:
+        """The permitted account's bills, newest first."""
+        ...
+
+    def services(self, permit: Permit) -> list[SubscribedService]:
+        """The permitted account's services, current and past."""
+        ...
+
 
 class PasswordHasher(Protocol):
     """Slow, salted hashing of secrets people choose (argon2id)."""
@@ -190,6 +310,48 @@ class Transaction(Protocol):
         ...
 
 
+class AccessLog(Protocol):
+    """The hash-chained access log (DESIGN.md invariant 2); append-only."""
+
+    def append(self, entries: Sequence[AccessLogEntry]) -> list[int]:
+        """Chain and append `entries` in this transaction; return their sequence numbers."""
+        ...
+
+    def prepare_to_append(self) -> None:
+        """Called first in a transaction that will append after reading (SQLite takes its lock)."""
+        ...
+
+    def entries_for_account(
+        self, account_id: int, *, limit: int, before_sequence: int | None = None
+    ) -> list[LoggedAccess]:
+        """The account's entries, newest first, `limit` at most, older than `before_sequence`."""
+        ...
+
+    def write_checkpoint(self) -> SignedPoint | None:
+        """Sign the chain's current last entry as a checkpoint now; None while the log is empty."""
+        ...
+
+
+SegmentChecker = Callable[[Iterable[ChainLink]], SegmentCheck]
+"""Checks one stretch of the chain; a module-level function (or a partial of one), so that it
+can be sent to another process."""
+
+
+class AccessLogChain(Protocol):
+    """Reads the whole chain back for verification (`cpniguard audit verify`)."""
+
+    def state(self) -> ChainState:
+        """The signed head, the checkpoints and the highest stored sequence, as of one instant."""
+        ...
+
+    def check_segments(self, check: SegmentChecker, *, through_sequence: int) -> Iterator[SegmentCheck]:
+        """Apply `check` to consecutive stretches of entries 1..`through_sequence`; results in order.
+
+        Stretches may be read and checked in other processes at once.
+        """
+        ...
+
+
 class UnitOfWork(Transaction, Protocol):
     """One transaction over every repository; leaving without commit rolls back."""
 
@@ -211,6 +373,26 @@ class UnitOfWork(Transaction, Protocol):
     @property
     def api_tokens(self) -> ApiTokenRepository:
         """Bearer tokens in this transaction."""
+        ...
+
+    @property
+    def interactions(self) -> InteractionRepository:
+        """Interactions in this transaction."""
+        ...
+
+    @property
+    def training(self) -> TrainingRepository:
+        """Training and disciplinary records in this transaction."""
+        ...
+
+    @property
+    def cpni(self) -> CpniStore:
+        """The gated CPNI reads in this transaction."""
+        ...
+
+    @property
+    def access_log(self) -> AccessLog:
+        """The access log, appended in this transaction."""
         ...
 
     def ping(self) -> None:

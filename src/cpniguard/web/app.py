@@ -10,7 +10,18 @@ from fastapi.templating import Jinja2Templates
 
 from cpniguard import __version__
 from cpniguard.bootstrap import Container
-from cpniguard.web.api import accounts, call_detail, classification, clock, health, me
+from cpniguard.web.api import (
+    access_log,
+    accounts,
+    call_detail,
+    classification,
+    clock,
+    disclosure,
+    health,
+    interactions,
+    me,
+    training,
+)
 from cpniguard.web.deps import token_holder
 from cpniguard.web.pages import landing
 from cpniguard.web.problems import install_problem_handlers, problem_responses, with_problem_media_type
@@ -40,6 +51,8 @@ def create_app(
     app.state.templates = Jinja2Templates(directory=TEMPLATES_DIR)
     app.state.max_call_detail_batch_bytes = max_call_detail_batch_bytes
     install_problem_handlers(app)
+    access_log.install_access_log_problem_handlers(app)
+    disclosure.install_gate_problem_handlers(app)
     app.include_router(landing.router)
     app.include_router(health.router)
     app.include_router(_api_v1(container))
@@ -55,6 +68,10 @@ def _api_v1(container: Container) -> APIRouter:
     api.include_router(classification.router)
     api.include_router(call_detail.router)
     api.include_router(accounts.router)
+    api.include_router(access_log.router)
+    api.include_router(disclosure.router)
+    api.include_router(interactions.router)
+    api.include_router(training.router)
     if clock.is_clock_adjustable(container):
         api.include_router(clock.router)
     return api

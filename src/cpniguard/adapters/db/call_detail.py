@@ -1,4 +1,4 @@
-"""Call detail in bulk: binary COPY on PostgreSQL, executemany on SQLite; and one account's calls.
+"""Call detail in bulk: binary COPY on PostgreSQL, executemany on SQLite (reads are in cpni.py).
 
 Both writes run inside the caller's transaction, so a load that fails or is killed part way
 leaves the database as it was (the unit of work never commits).
@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 import psycopg
-from sqlalchemy import BigInteger, DateTime, Integer, String, bindparam, insert, select, update
+from sqlalchemy import BigInteger, DateTime, Integer, String, insert, update
 from sqlalchemy.orm import Session
 
 from cpniguard.adapters.db.tables import CallDetailRecord, IngestBatch
@@ -36,16 +36,6 @@ def _postgres_type(column: str) -> str:
 
 
 _POSTGRES_TYPES = {column: _postgres_type(column) for column in COLUMNS}
-_FOR_ACCOUNT = (
-    select(*(_RECORDS[name] for name in COLUMNS[:-1]))
-    .where(
-        _RECORDS.account_id == bindparam("account_id"),
-        _RECORDS.started_at >= bindparam("start"),
-        _RECORDS.started_at < bindparam("end"),
-    )
-    .order_by(_RECORDS.started_at, _RECORDS.id)
-)
-"""Built once: building a select costs more than running it for one account's month."""
 SQLITE_LOAD_CACHE_KIB = 256 * 1024
 """SQLite page cache during a load (held only while it runs)."""
 
@@ -76,16 +66,6 @@ class SqlCallDetailStore:
         """Write the batch's outcome."""
         values = {name: getattr(record, name) for name in record.__slots__}
         self._session.execute(update(IngestBatch).where(IngestBatch.id == batch_id).values(**values))
-
-    def records_for_account(self, account_id: int, start: datetime, end: datetime) -> list[CallDetail]:
-        """The account's call detail with `start` <= started_at < `end`, in the order of the calls.
-
-        Call detail is CPNI of the strictest class (47 CFR 64.2003(d), 64.2010(b)): only the
-        gate (issue 3), which decides and logs each disclosure, may call this. It reads the
-        (account_id, started_at) index.
-        """
-        rows = self._session.execute(_FOR_ACCOUNT, {"account_id": account_id, "start": start, "end": end})
-        return [CallDetail(*row) for row in rows]
 
     def load(self, chunks: CallDetailChunks, *, batch_id: int) -> int:
         """Store the records not stored yet; return how many were new."""

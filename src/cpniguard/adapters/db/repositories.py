@@ -107,3 +107,10 @@ class SqlEmployeeRepository:
             created_at=created_at,
         )
         return int(self._session.execute(statement.returning(Employee.id)).scalar_one())
+
+    def find(self, username: str) -> tuple[int, Role] | None:
+        """The employee's key and role by sign-in name."""
+        row = self._session.execute(
+            select(Employee.id, Employee.role).where(Employee.username == username)
+        ).one_or_none()
+        return None if row is None else (row.id, Role(row.role))

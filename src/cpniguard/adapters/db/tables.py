@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     UniqueConstraint,
@@ -27,7 +28,8 @@ from cpniguard.adapters.db.types import Id, UtcDateTime
 from cpniguard.domain.accounts import AccountKind, AccountStatus, ContactKind, Language, ServiceCategory
 from cpniguard.domain.call_detail import CallType, Direction
 from cpniguard.domain.classification import DataClass
-from cpniguard.domain.employees import Role
+from cpniguard.domain.disclosure_request import Approval, AuthenticationMethod, Channel, RecipientClass
+from cpniguard.domain.employees import DisciplinaryAction, Role
 from cpniguard.domain.invoices import ChargeType
 from cpniguard.domain.subscriber_list import ListingStatus
 
@@ -317,6 +319,69 @@ class SubscriberListEntry(Base):
     )
 
 
+class Interaction(Base):
+    """One contact with a customer; the authentication it reached counts only within it (64.2010(a))."""
+
+    __tablename__ = "interactions"
+    __table_args__ = (
+        Index("ix_interactions_account_started", "account_id", "started_at"),
+        CheckConstraint("ended_at IS NULL OR ended_at >= started_at", name="span_ordered"),
+    )
+
+    id: Mapped[int] = _key()
+    account_id: Mapped[int] = _account_key()
+    channel: Mapped[Channel] = classified(
+        OPERATIONAL, "inbound call, outbound call, online, store...", _enum(Channel, "channel")
+    )
+    employee_id: Mapped[int | None] = classified(
+        OPERATIONAL, "the employee handling it", Id, ForeignKey("employees.id", ondelete="RESTRICT")
+    )
+    caller_number: Mapped[str | None] = classified(
+        PERSONAL, "number an inbound call came from (never used for a callback)", String(16)
+    )
+    started_at: Mapped[datetime] = classified(OPERATIONAL, "when the contact began", UtcDateTime())
+    ended_at: Mapped[datetime | None] = classified(OPERATIONAL, "when it ended", UtcDateTime())
+
+
+class InteractionAuthentication(Base):
+    """A method of authentication reached within an interaction (64.2010(a)-(e), (g))."""
+
+    __tablename__ = "interaction_authentications"
+    __table_args__ = (UniqueConstraint("interaction_id", "method"),)
+
+    id: Mapped[int] = _key()
+    account_id: Mapped[int] = _account_key()
+    interaction_id: Mapped[int] = classified(
+        OPERATIONAL, "the interaction", Id, ForeignKey("interactions.id", ondelete="RESTRICT")
+    )
+    method: Mapped[AuthenticationMethod] = classified(
+        OPERATIONAL,
+        "password, callback to number of record, photo ID...",
+        _enum(AuthenticationMethod, "method"),
+    )
+    reached_at: Mapped[datetime] = classified(OPERATIONAL, "when it was reached", UtcDateTime())
+
+
+class ConsentState(Base):
+    """The customer's current approval per recipient class (64.2003(k), (l); 64.2007(b)).
+
+    A projection: the consent ledger (issue 5) keeps it in step; the gate reads it.
+    """
+
+    __tablename__ = "consent_states"
+
+    account_id: Mapped[int] = classified(
+        OPERATIONAL, "the account", Id, ForeignKey("accounts.id", ondelete="RESTRICT"), primary_key=True
+    )
+    recipient_class: Mapped[RecipientClass] = classified(
+        OPERATIONAL, "who the approval is for", _enum(RecipientClass, "recipient_class"), primary_key=True
+    )
+    approval: Mapped[Approval] = classified(
+        ACCOUNT, "none, opt-out deemed, opt-in, opted out", _enum(Approval, "approval")
+    )
+    effective_at: Mapped[datetime] = classified(ACCOUNT, "since when it holds", UtcDateTime())
+
+
 class Employee(Base):
     """A person who works with CPNI, with one role."""
 
@@ -329,6 +394,47 @@ class Employee(Base):
     password_hash: Mapped[str] = classified(CREDENTIAL, "argon2id hash of the sign-in password", String(200))
     is_active: Mapped[bool] = classified(OPERATIONAL, "may sign in", Boolean, default=True)
     created_at: Mapped[datetime] = classified(OPERATIONAL, "when the employee was added", UtcDateTime())
+
+
+class EmployeeTraining(Base):
+    """A completed CPNI training with its expiry (64.2009(b))."""
+
+    __tablename__ = "employee_trainings"
+    __table_args__ = (
+        Index("ix_employee_trainings_employee", "employee_id", "completed_at"),
+        CheckConstraint("expires_at > completed_at", name="expires_after_completion"),
+    )
+
+    id: Mapped[int] = _key()
+    employee_id: Mapped[int] = classified(
+        OPERATIONAL,
+        "the employee trained",
+        Id,
+        ForeignKey("employees.id", ondelete="RESTRICT"),
+        nullable=False,
+    )
+    course: Mapped[str] = classified(OPERATIONAL, "the training course", String(200))
+    completed_at: Mapped[datetime] = classified(OPERATIONAL, "when it was completed", UtcDateTime())
+    expires_at: Mapped[datetime] = classified(OPERATIONAL, "when it must be renewed", UtcDateTime())
+    recorded_by: Mapped[str] = classified(OPERATIONAL, "who recorded it", String(120))
+
+
+class DisciplinaryActionRecord(Base):
+    """An action under the express disciplinary process for CPNI misuse (64.2009(b))."""
+
+    __tablename__ = "disciplinary_actions"
+    __table_args__ = (Index("ix_disciplinary_actions_employee", "employee_id", "taken_at"),)
+
+    id: Mapped[int] = _key()
+    employee_id: Mapped[int] = classified(
+        OPERATIONAL, "the employee", Id, ForeignKey("employees.id", ondelete="RESTRICT"), nullable=False
+    )
+    action: Mapped[DisciplinaryAction] = classified(
+        OPERATIONAL, "warning, retraining, suspension, termination", _enum(DisciplinaryAction, "action")
+    )
+    reason: Mapped[str] = classified(OPERATIONAL, "what it was for", String(1000))
+    taken_at: Mapped[datetime] = classified(OPERATIONAL, "when it was taken", UtcDateTime())
+    recorded_by: Mapped[str] = classified(OPERATIONAL, "who recorded it", String(120))
 
 
 class ApiToken(Base):
@@ -347,3 +453,68 @@ class ApiToken(Base):
     )
     created_at: Mapped[datetime] = classified(OPERATIONAL, "when it was issued", UtcDateTime())
     revoked_at: Mapped[datetime | None] = classified(OPERATIONAL, "when it was revoked", UtcDateTime())
+
+
+class AccessLogRecord(Base):
+    """One decision about a use or disclosure of CPNI, permit or deny (64.2009(c); DESIGN.md invariant 2).
+
+    Append-only and hash-chained; the payload is what is hashed, and the columns before it
+    repeat its header so that the log can be queried. No foreign key to accounts: a request
+    about an unknown account is logged too, and the log is never sharded with the accounts.
+    """
+
+    __tablename__ = "access_log"
+    __table_args__ = (Index("ix_access_log_account_sequence", "account_id", "sequence"),)
+
+    sequence: Mapped[int] = classified(
+        OPERATIONAL, "place in the chain, from 1 without gaps", Id, primary_key=True, autoincrement=False
+    )
+    occurred_at: Mapped[datetime] = classified(
+        OPERATIONAL, "when the decision was made (repeats the payload)", UtcDateTime()
+    )
+    event: Mapped[str] = classified(
+        OPERATIONAL, "what happened, e.g. disclosure.denied (repeats the payload)", String(64)
+    )
+    account_id: Mapped[int | None] = classified(
+        OPERATIONAL, "the customer's account; none when the request named no known account", Id
+    )
+    payload: Mapped[bytes] = classified(
+        ACCOUNT,
+        "canonical encoding of the entry, as hashed: who asked for which customer's CPNI, how and why",
+        LargeBinary,
+    )
+    previous_hash: Mapped[bytes] = classified(OPERATIONAL, "chain hash of the entry before", LargeBinary)
+    entry_hash: Mapped[bytes] = classified(
+        OPERATIONAL, "SHA-256 of the previous hash and the payload", LargeBinary
+    )
+
+
+class AccessLogCheckpoint(Base):
+    """A signed statement of the chain hash at one entry: a truncated chain no longer reaches it."""
+
+    __tablename__ = "access_log_checkpoints"
+
+    sequence: Mapped[int] = classified(
+        OPERATIONAL, "the entry vouched for", Id, primary_key=True, autoincrement=False
+    )
+    entry_hash: Mapped[bytes] = classified(OPERATIONAL, "the chain hash at that entry", LargeBinary)
+    signed_at: Mapped[datetime] = classified(OPERATIONAL, "when it was signed", UtcDateTime())
+    signature: Mapped[bytes] = classified(
+        OPERATIONAL, "HMAC-SHA256 of sequence and hash with the signing key", LargeBinary
+    )
+    key_id: Mapped[str] = classified(OPERATIONAL, "which signing key (a digest, not the key)", String(32))
+
+
+class AccessLogHead(Base):
+    """The one row that says how long the chain is, signed; appenders lock it, one at a time."""
+
+    __tablename__ = "access_log_head"
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+
+    id: Mapped[int] = classified(OPERATIONAL, "always 1", Integer, primary_key=True, autoincrement=False)
+    last_sequence: Mapped[int] = classified(OPERATIONAL, "the last entry's sequence; 0 when empty", Id)
+    last_hash: Mapped[bytes] = classified(OPERATIONAL, "the last entry's chain hash", LargeBinary)
+    signature: Mapped[bytes | None] = classified(
+        OPERATIONAL, "HMAC-SHA256 of last sequence and hash; none before the first entry", LargeBinary
+    )
+    key_id: Mapped[str | None] = classified(OPERATIONAL, "which signing key signed it", String(32))

@@ -8,12 +8,16 @@ from typing import Self
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from cpniguard.adapters.db.access_log import AccessLogSigner, SqlAccessLog
 from cpniguard.adapters.db.call_detail import SqlCallDetailStore
+from cpniguard.adapters.db.cpni import SqlCpniStore
+from cpniguard.adapters.db.interactions import SqlInteractionRepository
 from cpniguard.adapters.db.repositories import (
     SqlAccountRepository,
     SqlApiTokenRepository,
     SqlEmployeeRepository,
 )
+from cpniguard.adapters.db.training import SqlTrainingRepository
 
 
 class SessionTransaction:
@@ -41,14 +45,27 @@ class SessionTransaction:
 
 
 class SqlUnitOfWork(SessionTransaction):
-    """The unit of work: every repository over one transaction."""
+    """The unit of work: every repository over one transaction.
+
+    Without an access-log signer the unit of work can read the access log but not append to it.
+    """
+
+    def __init__(
+        self, session_factory: sessionmaker[Session], access_log_signer: AccessLogSigner | None = None
+    ) -> None:
+        super().__init__(session_factory)
+        self._access_log_signer = access_log_signer
 
     def __enter__(self) -> Self:
         super().__enter__()
+        self.access_log = SqlAccessLog(self.session, self._access_log_signer)
         self.accounts = SqlAccountRepository(self.session)
         self.call_detail = SqlCallDetailStore(self.session)
         self.api_tokens = SqlApiTokenRepository(self.session)
         self.employees = SqlEmployeeRepository(self.session)
+        self.interactions = SqlInteractionRepository(self.session)
+        self.training = SqlTrainingRepository(self.session)
+        self.cpni = SqlCpniStore(self.session)
         return self
 
     def ping(self) -> None:

@@ -1,0 +1,80 @@
+"""Interactions and the authentication each reached (64.2010(a))."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from cpniguard.adapters.db.tables import Interaction, InteractionAuthentication
+from cpniguard.domain.disclosure_request import AuthenticationMethod, Channel
+from cpniguard.domain.interactions import Interaction as InteractionValue
+
+
+class SqlInteractionRepository:
+    """InteractionRepository over an SQLAlchemy session."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def open(
+        self,
+        *,
+        account_id: int,
+        channel: Channel,
+        employee_id: int | None,
+        caller_number: str | None,
+        at: datetime,
+    ) -> int:
+        """Insert an open interaction."""
+        statement = insert(Interaction).values(
+            account_id=account_id,
+            channel=channel,
+            employee_id=employee_id,
+            caller_number=caller_number,
+            started_at=at,
+        )
+        return int(self._session.execute(statement.returning(Interaction.id)).scalar_one())
+
+    def get(self, interaction_id: int) -> InteractionValue | None:
+        """The interaction and every method it reached."""
+        row = self._session.get(Interaction, interaction_id)
+        if row is None:
+            return None
+        methods = self._session.scalars(
+            select(InteractionAuthentication.method).where(
+                InteractionAuthentication.interaction_id == interaction_id
+            )
+        )
+        return InteractionValue(
+            id=row.id,
+            account_id=row.account_id,
+            channel=Channel(row.channel),
+            started_at=row.started_at,
+            ended_at=row.ended_at,
+            authentication=frozenset(AuthenticationMethod(m) for m in methods),
+        )
+
+    def end(self, interaction_id: int, *, at: datetime) -> bool:
+        """Set ended_at on an open interaction."""
+        statement = (
+            update(Interaction)
+            .where(Interaction.id == interaction_id, Interaction.ended_at.is_(None))
+            .values(ended_at=at)
+            .returning(Interaction.id)
+        )
+        return self._session.execute(statement).scalar_one_or_none() is not None
+
+    def record_authentication(
+        self, interaction_id: int, method: AuthenticationMethod, *, at: datetime
+    ) -> None:
+        """Insert the method reached, once per interaction."""
+        interaction = self.get(interaction_id)
+        if interaction is None or method in interaction.authentication:
+            return
+        self._session.execute(
+            insert(InteractionAuthentication).values(
+                account_id=interaction.account_id, interaction_id=interaction_id, method=method, reached_at=at
+            )
+        )
