@@ -124,7 +124,7 @@ class CallDetailOut(BaseModel):
     @classmethod
     def of(cls, record: CallDetail) -> Self:
         """The body for one record."""
-        return cls(**{name: getattr(record, name) for name in cls.model_fields})
+        return cls.model_validate(record, from_attributes=True)
 
 
 class CallDetailPageOut(BaseModel):
@@ -144,6 +144,8 @@ class CallDetailPageOut(BaseModel):
 class InvoiceOut(BaseModel):
     """A bill (222(h)(1)(B))."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     invoice_number: str
     period_start: datetime
     period_end: datetime
@@ -161,14 +163,14 @@ class InvoicesOut(BaseModel):
     @classmethod
     def of(cls, disclosed: Disclosed[list[InvoiceSummary]]) -> Self:
         """The body for a disclosure."""
-        invoices = [
-            InvoiceOut(**{name: getattr(i, name) for name in InvoiceOut.model_fields}) for i in disclosed.data
-        ]
+        invoices = [InvoiceOut.model_validate(invoice) for invoice in disclosed.data]
         return cls(decision=DecisionOut.of(disclosed.answer), invoices=invoices)
 
 
 class ServiceOut(BaseModel):
     """A service the customer takes."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     category: ServiceCategory
     product_name: str
@@ -185,7 +187,5 @@ class ServicesOut(BaseModel):
     @classmethod
     def of(cls, disclosed: Disclosed[list[SubscribedService]]) -> Self:
         """The body for a disclosure."""
-        services = [
-            ServiceOut(**{name: getattr(s, name) for name in ServiceOut.model_fields}) for s in disclosed.data
-        ]
+        services = [ServiceOut.model_validate(service) for service in disclosed.data]
         return cls(decision=DecisionOut.of(disclosed.answer), services=services)
