@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 import time
 from collections.abc import Iterator
@@ -173,5 +174,28 @@ def _print_summary(summary: DemoSummary, base_url: str) -> None:
         f'curl -H "Authorization: Bearer {tokens[Role.REPRESENTATIVE]}" {base_url}/api/v1/me',
         f'curl -H "Authorization: Bearer {tokens[Role.COMPLIANCE_OFFICER]}" {base_url}/api/v1/classification',
         f"curl {base_url}/health/ready",
+        (
+            f'curl -H "Authorization: Bearer {tokens[Role.REPRESENTATIVE]}" '
+            '-H "Content-Type: application/json" '
+            f"-d '{_decision_example(summary.sample_account_number)}' {base_url}/api/v1/decisions"
+        ),
+        (
+            f'curl -H "Authorization: Bearer {tokens[Role.AUDITOR]}" '
+            f"{base_url}/api/v1/accounts/{summary.sample_account_number}/access-log"
+        ),
     ):
         stdout.print(line, soft_wrap=True, markup=False)
+
+
+def _decision_example(account_number: str) -> str:
+    """A gate request to try: mail call detail to the postal address of record (64.2010(b))."""
+    return json.dumps(
+        {
+            "account_number": account_number,
+            "data_category": "call_detail",
+            "purpose": "provide_service",
+            "channel": "postal_mail",
+            "recipient": "customer",
+            "destination": "postal_address_of_record",
+        }
+    )

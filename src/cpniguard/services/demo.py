@@ -90,6 +90,8 @@ class DemoSummary:
     """Published directory listings: the subscriber list information stored (222(h)(3))."""
     call_detail_records: int
     credentials: tuple[DemoCredential, ...]
+    sample_account_number: str
+    """An account to try the gate on."""
 
 
 class GeneratedCallDetailSource:
@@ -256,6 +258,7 @@ def _summary(
         listings=sum(is_subscriber_list_information(entry.listing_status) for entry in carrier.listings),
         call_detail_records=call_detail_records,
         credentials=credentials,
+        sample_account_number=carrier.accounts[0].account_number,
     )
 
 
