@@ -6,7 +6,9 @@ so that a change to one expression without the others fails the suite.
 
 from __future__ import annotations
 
+import itertools
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,20 @@ if str(BENCH) not in sys.path:
 
 from casbin_gate import MODEL_PATH, POLICY_PATH, CasbinGate  # noqa: E402
 from cedar_gate import POLICY_TEXT, CedarGate  # noqa: E402
+from cpniguard.domain.accounts import ServiceCategory  # noqa: E402
+from cpniguard.domain.classification import DataClass  # noqa: E402
 from cpniguard.domain.disclosure import decide  # noqa: E402
+from cpniguard.domain.disclosure_request import (  # noqa: E402
+    ActorKind,
+    Approval,
+    Channel,
+    DisclosureFacts,
+    DisclosureRequest,
+    Purpose,
+    RecipientClass,
+)
+from cpniguard.domain.employees import Role, TrainingStatus  # noqa: E402
+from cpniguard.domain.subscriber_list import ListingStatus  # noqa: E402
 from decision_pairs import uncovered_values, varied_pairs  # noqa: E402
 from decisions import disagreements  # noqa: E402
 
@@ -76,3 +91,65 @@ def test_cedar_policies_that_do_not_match_the_schema_are_refused() -> None:
 
 def test_the_generator_draws_every_value_of_every_field_and_some_outside_them() -> None:
     assert uncovered_values(varied_pairs(2000, seed=2026)) == {}
+
+
+ASKERS = {
+    Purpose.DIRECTORY_LISTING: (ActorKind.INTEGRATION, Role.INTEGRATION),
+    Purpose.CUSTOMER_DESIGNATED: (ActorKind.EMPLOYEE, Role.COMPLIANCE_OFFICER),
+}
+"""Who asks for the purposes a supervisor may not ask for; a supervisor asks for the others."""
+MARKETING = {
+    Purpose.MARKETING_WITHIN_SUBSCRIBED,
+    Purpose.MARKETING_COMMUNICATIONS_RELATED,
+    Purpose.MARKETING_BY_PARTNERS,
+    Purpose.AFFILIATE_SHARING,
+}
+"""The purposes on which a non-communications affiliate may have CPNI, with opt-in (64.2007(b))."""
+
+
+def _affiliate_pairs() -> list[tuple[DisclosureRequest, DisclosureFacts]]:
+    """Both classes of affiliate, on every purpose, approval, channel and number of categories."""
+    asked = [(purpose, DataClass.CPNI) for purpose in Purpose]
+    asked.append((Purpose.DIRECTORY_LISTING, DataClass.SUBSCRIBER_LIST))
+    pairs = []
+    for recipient, (purpose, data), approval, subscribed, channel in itertools.product(
+        (RecipientClass.AFFILIATE, RecipientClass.NON_COMMUNICATIONS_AFFILIATE),
+        asked,
+        Approval,
+        (frozenset({ServiceCategory.LOCAL}), frozenset({ServiceCategory.LOCAL, ServiceCategory.WIRELESS})),
+        (Channel.EMAIL, Channel.INBOUND_CALL),
+    ):
+        kind, role = ASKERS.get(purpose, (ActorKind.EMPLOYEE, Role.SUPERVISOR))
+        request = DisclosureRequest(
+            kind, role, data, purpose, channel, recipient, None, ServiceCategory.LOCAL
+        )
+        facts = DisclosureFacts(
+            decided_at=datetime(2026, 11, 2, 15, 0, tzinfo=UTC),
+            approvals={recipient: approval},
+            subscribed_categories=subscribed,
+            actor_training=TrainingStatus.CURRENT,
+            listing_status=ListingStatus.LISTED,
+            has_written_designation=True,
+        )
+        pairs.append((request, facts))
+    return pairs
+
+
+def test_the_engines_agree_on_both_classes_of_affiliate_for_every_purpose(
+    cedar: CedarGate, casbin: CasbinGate
+) -> None:
+    pairs = _affiliate_pairs()
+    non_communications = [
+        pair for pair in pairs if pair[0].recipient is RecipientClass.NON_COMMUNICATIONS_AFFILIATE
+    ]
+    permitted = [pair for pair in non_communications if decide(*pair).is_permitted]
+    approvals_for_marketing = {
+        pair[1].approval_of(pair[0].recipient) for pair in permitted if pair[0].purpose in MARKETING
+    }
+
+    assert disagreements(pairs, cedar, casbin) == []
+    assert {pair[0].purpose for pair in permitted} == MARKETING | {
+        Purpose.DIRECTORY_LISTING,
+        Purpose.CUSTOMER_DESIGNATED,
+    }
+    assert approvals_for_marketing == {Approval.OPT_IN}

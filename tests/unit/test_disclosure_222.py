@@ -48,6 +48,12 @@ CATEGORIES = {ServiceCategory.LOCAL, ServiceCategory.WIRELESS}
             R.AFFILIATE, D.CPNI, facts(subscribed=CATEGORIES), id="affiliate-with-several-categories"
         ),
         pytest.param(R.THIRD_PARTY, D.AGGREGATE, facts(), id="aggregate-data"),
+        pytest.param(
+            R.NON_COMMUNICATIONS_AFFILIATE,
+            D.CPNI,
+            facts(approvals={R.NON_COMMUNICATIONS_AFFILIATE: Approval.OPT_IN}),
+            id="non-communications-affiliate-with-opt-in",
+        ),
         pytest.param(R.CARRIER, D.OPERATIONAL, facts(), id="operational-data"),
     ],
 )
@@ -149,6 +155,7 @@ def test_legal_process_discloses_only_to_the_government() -> None:
         pytest.param(R.THIRD_PARTY, id="to-a-third-party"),
         pytest.param(R.JOINT_VENTURE_PARTNER, id="to-a-joint-venture-partner"),
         pytest.param(R.GOVERNMENT, id="to-a-government-body"),
+        pytest.param(R.NON_COMMUNICATIONS_AFFILIATE, id="to-a-non-communications-affiliate"),
     ],
 )
 def test_disclosure_to_whom_the_customer_designates_needs_a_written_request(
@@ -264,6 +271,8 @@ EMERGENCY, LOCATION_ONLY = (INTEGRATION, "222(d)(4).emergency"), ("only_call_loc
                      id="not-for-the-carriers-own-use"),
         pytest.param(R.GOVERNMENT, D.PERSONAL, DENY, ("222(d)(4).emergency.category",), (),
                      id="not-other-personal-data"),
+        pytest.param(R.NON_COMMUNICATIONS_AFFILIATE, D.CALL_DETAIL, DENY, ("222(d)(4).emergency.recipient",),
+                     (), id="not-to-a-non-communications-affiliate"),
     ],
 )  # fmt: skip
 def test_d4_call_location_goes_only_to_emergency_services(
@@ -301,6 +310,17 @@ def test_h3_only_a_published_listing_goes_to_directories(
     asked = integration_request(P.DIRECTORY_LISTING, R.THIRD_PARTY, data=data)
 
     assert_decided(decided(asked, facts(listing_status=listing)), outcome, rules)
+
+
+@pytest.mark.parametrize("recipient", [R.AFFILIATE, R.NON_COMMUNICATIONS_AFFILIATE])
+def test_e_any_affiliate_that_publishes_directories_may_have_a_published_listing(
+    recipient: RecipientClass,
+) -> None:
+    asked = integration_request(P.DIRECTORY_LISTING, recipient, data=D.SUBSCRIBER_LIST)
+
+    decision = decided(asked, facts(listing_status=ListingStatus.LISTED))
+
+    assert_decided(decision, PERMIT, (INTEGRATION, "222(e).directory"))
 
 
 # ------------------------------------------------------------------ preferred carrier freeze: 64.1190

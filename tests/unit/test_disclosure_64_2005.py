@@ -190,6 +190,53 @@ def test_a_service_outside_the_named_categories_does_not_make_a_second_category(
     assert_decided(decision, DENY, (ONE_CATEGORY,), alternatives=ASK_APPROVAL)
 
 
+NON_COMMUNICATIONS = ("64.2007(b).non-communications-affiliate",)
+
+
+@pytest.mark.parametrize("purpose", AFFILIATE_PURPOSES)
+@pytest.mark.parametrize(
+    ("subscribed", "approvals", "outcome", "rules", "alternatives"),
+    [
+        pytest.param(
+            {LOCAL, WIRELESS}, {}, DENY, NON_COMMUNICATIONS, ("ask_for_opt_in",),
+            id="a1-two-categories-do-not-let-it-share",
+        ),
+        pytest.param(
+            {LOCAL, LONG_DISTANCE, WIRELESS}, {R.NON_COMMUNICATIONS_AFFILIATE: A.OPT_OUT_DEEMED}, DENY,
+            NON_COMMUNICATIONS, ("ask_for_opt_in",),
+            id="a1-three-categories-and-opt-out-do-not-let-it-share",
+        ),
+        pytest.param(
+            {LOCAL}, {R.NON_COMMUNICATIONS_AFFILIATE: A.OPT_IN}, PERMIT, (TRAINED, "64.2007(b).opt-in"), (),
+            id="a2-one-category-with-opt-in-permits",
+        ),
+    ],
+)  # fmt: skip
+def test_a1_shares_only_with_affiliates_that_provide_communications_related_services(
+    purpose: Purpose,
+    subscribed: set[ServiceCategory],
+    approvals: dict[RecipientClass, Approval],
+    outcome: Outcome,
+    rules: tuple[str, ...],
+    alternatives: tuple[str, ...],
+) -> None:
+    decision = decided(
+        supervisor(purpose, R.NON_COMMUNICATIONS_AFFILIATE, offering=LOCAL),
+        facts(subscribed=subscribed, approvals=approvals),
+    )
+
+    assert_decided(decision, outcome, rules, alternatives=alternatives)
+
+
+def test_opt_in_does_not_let_a_non_communications_affiliate_market_outside_the_categories() -> None:
+    decision = decided(
+        supervisor(P.MARKETING_WITHIN_SUBSCRIBED, R.NON_COMMUNICATIONS_AFFILIATE, offering=WIRELESS),
+        facts(subscribed={LOCAL}, approvals={R.NON_COMMUNICATIONS_AFFILIATE: A.OPT_IN}),
+    )
+
+    assert_decided(decision, DENY, ("64.2005(b).outside-categories",), alternatives=ASK_APPROVAL)
+
+
 def test_affiliate_sharing_is_only_for_affiliates() -> None:
     decision = decided(supervisor(P.AFFILIATE_SHARING, R.THIRD_PARTY), facts(subscribed={LOCAL, WIRELESS}))
 
@@ -248,8 +295,9 @@ def test_equipment_and_information_services_follow_the_wireless_or_wireline_exce
     assert_decided(decision, outcome, (TRAINED, rule) if outcome is PERMIT else (rule,), conditions)
 
 
-def test_equipment_and_information_services_are_for_the_carrier_side_only() -> None:
-    decision = decided(supervisor(P.CPE_AND_INFORMATION_SERVICES, R.AFFILIATE), facts(subscribed={WIRELESS}))
+@pytest.mark.parametrize("recipient", [R.AFFILIATE, R.NON_COMMUNICATIONS_AFFILIATE])
+def test_equipment_and_information_services_are_for_the_carrier_side_only(recipient: RecipientClass) -> None:
+    decision = decided(supervisor(P.CPE_AND_INFORMATION_SERVICES, recipient), facts(subscribed={WIRELESS}))
 
     assert_decided(decision, DENY, ("64.2005(b)(1).cmrs.recipient",))
 
@@ -269,6 +317,9 @@ C1, C3 = "64.2005(c)(1).inside-wiring", "64.2005(c)(3).adjunct-to-basic"
         pytest.param(WIRING, R.AGENT, set(), PERMIT, C1, id="c1-inside-wiring-by-agent"),
         pytest.param(WIRING, R.THIRD_PARTY, set(), DENY, "64.2005(c)(1).inside-wiring.recipient",
                      id="c1-inside-wiring-not-to-third-party"),
+        pytest.param(WIRING, R.NON_COMMUNICATIONS_AFFILIATE, set(), DENY,
+                     "64.2005(c)(1).inside-wiring.recipient",
+                     id="c1-inside-wiring-not-to-non-communications-affiliate"),
         pytest.param(HEALTH, R.CARRIER, {WIRELESS}, PERMIT, "64.2005(c)(2).health-research",
                      id="c2-health-research-wireless"),
         pytest.param(HEALTH, R.CARRIER, {LOCAL}, DENY, SERVICE_MISSING,
@@ -301,6 +352,12 @@ def test_other_uses_without_approval_follow_64_2005_c(
         pytest.param(R.OTHER_CARRIER, PERMIT, (TRAINED, "64.2005(d).fraud"), id="other-carrier"),
         pytest.param(R.THIRD_PARTY, DENY, ("64.2005(d).fraud.recipient",), id="not-third-party"),
         pytest.param(R.AFFILIATE, DENY, ("64.2005(d).fraud.recipient",), id="not-affiliate"),
+        pytest.param(
+            R.NON_COMMUNICATIONS_AFFILIATE,
+            DENY,
+            ("64.2005(d).fraud.recipient",),
+            id="not-non-communications-affiliate",
+        ),
     ],
 )
 def test_fraud_protection_uses_cpni_without_approval(
@@ -319,6 +376,11 @@ def test_fraud_protection_uses_cpni_without_approval(
     [
         pytest.param(R.AFFILIATE, "may not go to an affiliate.", id="an-affiliate"),
         pytest.param(R.THIRD_PARTY, "may not go to a third party.", id="a-third-party"),
+        pytest.param(
+            R.NON_COMMUNICATIONS_AFFILIATE,
+            "may not go to an affiliate that provides no communications-related services.",
+            id="a-non-communications-affiliate",
+        ),
     ],
 )
 def test_a_wrong_recipient_is_named_in_plain_language(recipient: RecipientClass, sentence_end: str) -> None:

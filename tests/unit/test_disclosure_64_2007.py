@@ -29,6 +29,11 @@ OPT_IN_RECIPIENTS = [
     pytest.param(R.INDEPENDENT_CONTRACTOR, id="independent-contractor"),
     pytest.param(R.THIRD_PARTY, id="third-party"),
 ]
+NON_COMMUNICATIONS_AFFILIATE = R.NON_COMMUNICATIONS_AFFILIATE
+PARTNER_PURPOSE_RECIPIENTS = [
+    *OPT_IN_RECIPIENTS,
+    pytest.param(NON_COMMUNICATIONS_AFFILIATE, id="non-communications-affiliate"),
+]
 
 
 @pytest.mark.parametrize("recipient", OPT_OUT_RECIPIENTS)
@@ -92,7 +97,7 @@ def test_own_use_agents_and_affiliates_may_rely_on_opt_out_or_opt_in(
     assert_decided(decision, outcome, rules, conditions, alternatives)
 
 
-@pytest.mark.parametrize("recipient", OPT_IN_RECIPIENTS)
+@pytest.mark.parametrize("recipient", PARTNER_PURPOSE_RECIPIENTS)
 @pytest.mark.parametrize(
     ("approval", "channel", "outcome", "rules", "alternatives"),
     [
@@ -115,7 +120,7 @@ def test_own_use_agents_and_affiliates_may_rely_on_opt_out_or_opt_in(
         ),
     ],
 )  # fmt: skip
-def test_joint_venture_partners_contractors_and_third_parties_need_opt_in(
+def test_partners_contractors_third_parties_and_non_communications_affiliates_need_opt_in(
     recipient: RecipientClass,
     approval: Approval,
     channel: Channel,
@@ -162,6 +167,11 @@ def test_the_partner_purpose_is_not_a_way_around_the_carrier_side_rules(recipien
             R.JOINT_VENTURE_PARTNER,
             id="third-party-opt-in-does-not-cover-a-partner",
         ),
+        pytest.param(
+            {R.AFFILIATE: A.OPT_IN},
+            NON_COMMUNICATIONS_AFFILIATE,
+            id="communications-affiliate-opt-in-does-not-cover-a-non-communications-affiliate",
+        ),
     ],
 )
 def test_approval_is_given_per_recipient_class(
@@ -182,3 +192,88 @@ def test_approval_for_the_carrier_does_not_extend_to_its_agents() -> None:
     )
 
     assert_decided(decision, DENY, ("64.2007(b).not-approved",), alternatives=("ask_for_approval",))
+
+
+# ------------------------------------------------------------------ 64.2007(b): non-communications affiliates
+
+NON_COMMUNICATIONS = ("64.2007(b).non-communications-affiliate",)
+OPT_OUT_PURPOSES = [
+    pytest.param(Purpose.MARKETING_COMMUNICATIONS_RELATED, id="64.2007(b)-communications-related"),
+    pytest.param(Purpose.MARKETING_WITHIN_SUBSCRIBED, id="64.2005(a)-within-the-categories"),
+    pytest.param(Purpose.AFFILIATE_SHARING, id="64.2005(a)(1)-affiliate-sharing"),
+]
+SEVERAL_CATEGORIES = {ServiceCategory.LOCAL, ServiceCategory.WIRELESS}
+
+
+@pytest.mark.parametrize("purpose", OPT_OUT_PURPOSES)
+@pytest.mark.parametrize(
+    ("approval", "channel", "outcome", "rules", "alternatives"),
+    [
+        pytest.param(A.OPT_IN, Channel.EMAIL, PERMIT, OPTED_IN, (), id="opt-in-permits"),
+        pytest.param(
+            A.OPT_OUT_DEEMED, Channel.EMAIL, DENY, NON_COMMUNICATIONS, ASK_OPT_IN,
+            id="opt-out-deemed-is-not-enough",
+        ),
+        pytest.param(A.NONE, Channel.EMAIL, DENY, NON_COMMUNICATIONS, ASK_OPT_IN, id="no-approval-denies"),
+        pytest.param(
+            A.OPTED_OUT, Channel.OUTBOUND_CALL, DENY, NON_COMMUNICATIONS, ASK_OPT_IN, id="opted-out-denies"
+        ),
+        pytest.param(
+            A.ONE_TIME_ORAL, Channel.INBOUND_CALL, DENY, NON_COMMUNICATIONS, ASK_OPT_IN,
+            id="one-time-oral-on-a-call-is-not-opt-in",
+        ),
+    ],
+)  # fmt: skip
+def test_an_affiliate_without_communications_related_services_needs_opt_in_where_others_need_opt_out(
+    purpose: Purpose,
+    approval: Approval,
+    channel: Channel,
+    outcome: Outcome,
+    rules: tuple[str, ...],
+    alternatives: tuple[str, ...],
+) -> None:
+    decision = decided(
+        employee_request(
+            Role.SUPERVISOR,
+            purpose,
+            NON_COMMUNICATIONS_AFFILIATE,
+            channel=channel,
+            offering=ServiceCategory.LOCAL,
+        ),
+        facts(approvals={NON_COMMUNICATIONS_AFFILIATE: approval}, subscribed=SEVERAL_CATEGORIES),
+    )
+
+    assert_decided(decision, outcome, rules, alternatives=alternatives)
+
+
+@pytest.mark.parametrize("purpose", OPT_OUT_PURPOSES)
+def test_opt_out_for_communications_affiliates_does_not_reach_a_non_communications_affiliate(
+    purpose: Purpose,
+) -> None:
+    decision = decided(
+        employee_request(
+            Role.SUPERVISOR, purpose, NON_COMMUNICATIONS_AFFILIATE, offering=ServiceCategory.LOCAL
+        ),
+        facts(approvals={R.AFFILIATE: A.OPT_OUT_DEEMED, R.CARRIER: A.OPT_IN}, subscribed=SEVERAL_CATEGORIES),
+    )
+
+    assert_decided(decision, DENY, NON_COMMUNICATIONS, alternatives=ASK_OPT_IN)
+
+
+def test_the_non_communications_affiliate_refusal_names_opt_in_and_its_rule() -> None:
+    decision = decided(
+        employee_request(
+            Role.SUPERVISOR, Purpose.MARKETING_COMMUNICATIONS_RELATED, NON_COMMUNICATIONS_AFFILIATE
+        ),
+        facts(approvals={NON_COMMUNICATIONS_AFFILIATE: A.OPT_OUT_DEEMED}),
+    )
+
+    (reason,) = decision.reasons
+    assert reason.citation == "47 CFR 64.2007(b); 64.2005(a)(1)"
+    assert reason.explanation == (
+        "This affiliate provides no communications-related services, so it needs the customer's opt-in; "
+        "opt-out, or the customer buying several categories of service, is not enough."
+    )
+    assert [alternative.text for alternative in decision.alternatives] == [
+        "Ask the customer to opt in to sharing with this kind of recipient."
+    ]

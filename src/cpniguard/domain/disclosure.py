@@ -168,7 +168,8 @@ def decide(
         if unknown:
             return deny(unknown, rule_set.version)
         request = _as_members(request)
-    return combine(tuple(check(request, facts) for check in rule_set.checks), rule_set.version)
+    # A list, not a generator: about 70 ns less on every decision (bench/decisions.py).
+    return combine(tuple([check(request, facts) for check in rule_set.checks]), rule_set.version)
 
 
 def request_from_values(

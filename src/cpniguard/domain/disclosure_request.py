@@ -74,6 +74,11 @@ class RecipientClass(StrEnum):
     CUSTOMER = "customer"
     CARRIER = "carrier"
     AFFILIATE = "affiliate"
+    """An affiliate that provides communications-related services (64.2003(c), (e)): opt-out or opt-in
+    approval lets it have CPNI to market them (64.2007(b)), and it shares under 64.2005(a)(1)."""
+    NON_COMMUNICATIONS_AFFILIATE = "non_communications_affiliate"
+    """An affiliate that provides no communications-related services (64.2003(e)): outside 64.2005(a)(1)
+    and the opt-out list of 64.2007(b), so only the customer's opt-in lets it have CPNI."""
     AGENT = "agent"
     JOINT_VENTURE_PARTNER = "joint_venture_partner"
     INDEPENDENT_CONTRACTOR = "independent_contractor"

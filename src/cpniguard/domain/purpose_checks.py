@@ -35,6 +35,7 @@ from cpniguard.domain.purpose_reasons import (
     NAME_LEGAL_PROCESS,
     NEEDS_OPT_IN,
     NO_LEGAL_PROCESS,
+    NON_COMMUNICATIONS_AFFILIATE_NEEDS_OPT_IN,
     NOT_APPROVED,
     NOT_DESIGNATED,
     NOT_LISTED,
@@ -64,6 +65,9 @@ CATEGORIES_OF_SERVICE = frozenset(Category) - {Category.OTHER}
 VoIP and international are kept as their own categories, RULES.md 12.11). "Other" is not one."""
 STANDING_APPROVALS = frozenset({Approval.OPT_OUT_DEEMED, Approval.OPT_IN})
 CALLS = frozenset({Channel.INBOUND_CALL, Channel.OUTBOUND_CALL})
+NON_COMMUNICATIONS_AFFILIATE = RecipientClass.NON_COMMUNICATIONS_AFFILIATE
+AFFILIATES = frozenset({RecipientClass.AFFILIATE, NON_COMMUNICATIONS_AFFILIATE})
+"""Both classes of affiliate; only the communications one may rely on opt-out (64.2007(b))."""
 
 ALLOW_WITHIN = allow(WITHIN_CATEGORIES)
 REFUSE_OUTSIDE = refuse(OUTSIDE_CATEGORIES, ASK_APPROVAL)
@@ -80,6 +84,7 @@ REFUSE_AFFILIATE_ONE_CATEGORY = refuse(AFFILIATE_ONE_CATEGORY, ASK_APPROVAL)
 REFUSE_CATEGORY_MISSING = refuse(CATEGORY_MISSING)
 ALLOW_OPT_IN = allow(OPT_IN)
 REFUSE_NEEDS_OPT_IN = refuse(NEEDS_OPT_IN, ASK_OPT_IN)
+REFUSE_NON_COMMUNICATIONS_AFFILIATE = refuse(NON_COMMUNICATIONS_AFFILIATE_NEEDS_OPT_IN, ASK_OPT_IN)
 ALLOW_DESIGNATED = allow(DESIGNATED, ONLY_DESIGNATED_RECIPIENT)
 REFUSE_NOT_DESIGNATED = refuse(NOT_DESIGNATED, GET_WRITTEN_REQUEST)
 ALLOW_TELEMARKETING = allow(TELEMARKETING, ONLY_FOR_THIS_CALL)
@@ -113,7 +118,7 @@ def directory_listing(_request: DisclosureRequest, facts: DisclosureFacts) -> Ve
 
 
 def _approval_verdict(request: DisclosureRequest, facts: DisclosureFacts) -> Verdict:
-    """64.2007(b): opt-out or opt-in for own use, agents and affiliates; one-time oral for a call."""
+    """64.2007(b): opt-out or opt-in for own use, agents and communications affiliates; 64.2008(f) a call."""
     approval = facts.approval_of(request.recipient)
     if approval in STANDING_APPROVALS:
         return ALLOW_APPROVED
@@ -122,8 +127,27 @@ def _approval_verdict(request: DisclosureRequest, facts: DisclosureFacts) -> Ver
     return REFUSE_UNAPPROVED
 
 
+def non_communications_affiliate(request: DisclosureRequest, facts: DisclosureFacts) -> Verdict:
+    """64.2007(b): an affiliate that provides no communications-related services needs opt-in.
+
+    It is not one of "its affiliates that provide communications-related services" that opt-out
+    approval covers, nor an affiliated entity "that provide[s] a service offering to the customer" in
+    a category of service (64.2005(a)(1)); so the last sentence of 64.2007(b) applies: opt-in only.
+    Oral consent for one call is not opt-in, as for joint-venture partners (RULES.md 3.6).
+    """
+    if facts.approval_of(request.recipient) is Approval.OPT_IN:
+        return ALLOW_OPT_IN
+    return REFUSE_NON_COMMUNICATIONS_AFFILIATE
+
+
 def affiliate_sharing(request: DisclosureRequest, facts: DisclosureFacts) -> Verdict:
-    """64.2005(a)(1)-(2): affiliates share when the customer takes two or more categories."""
+    """64.2005(a)(1)-(2): affiliates share when the customer takes two or more categories.
+
+    That holds for affiliates that provide communications-related services; any other affiliate
+    needs opt-in however many categories the customer takes (64.2007(b)).
+    """
+    if request.recipient is NON_COMMUNICATIONS_AFFILIATE:
+        return non_communications_affiliate(request, facts)
     if len(facts.subscribed_categories & CATEGORIES_OF_SERVICE) > 1:
         return ALLOW_AFFILIATE_SEVERAL_CATEGORIES
     approved = _approval_verdict(request, facts)
@@ -133,24 +157,36 @@ def affiliate_sharing(request: DisclosureRequest, facts: DisclosureFacts) -> Ver
 
 
 def marketing_within_subscribed(request: DisclosureRequest, facts: DisclosureFacts) -> Verdict:
-    """64.2005(a): the total service approach, by the offer's category of service."""
+    """64.2005(a): the total service approach, by the offer's category of service.
+
+    Affiliates share only as 64.2005(a)(1)-(2) and 64.2007(b) allow (`affiliate_sharing`).
+    """
     if request.offering_category is None:
         return REFUSE_CATEGORY_MISSING
     offered = request.offering_category
     if offered not in facts.subscribed_categories or offered not in CATEGORIES_OF_SERVICE:
         return REFUSE_OUTSIDE
-    if request.recipient is RecipientClass.AFFILIATE:
+    if request.recipient in AFFILIATES:
         return affiliate_sharing(request, facts)
     return ALLOW_WITHIN
 
 
 def marketing_communications_related(request: DisclosureRequest, facts: DisclosureFacts) -> Verdict:
-    """64.2005(b), 64.2007(b): outside the customer's categories, approval is needed."""
+    """64.2005(b), 64.2007(b): outside the customer's categories, approval is needed.
+
+    Opt-out or opt-in for own use, agents and affiliates that provide communications-related
+    services; opt-in only for an affiliate that does not (64.2007(b), last sentence).
+    """
+    if request.recipient is NON_COMMUNICATIONS_AFFILIATE:
+        return non_communications_affiliate(request, facts)
     return _approval_verdict(request, facts)
 
 
 def marketing_by_partners(request: DisclosureRequest, facts: DisclosureFacts) -> Verdict:
-    """64.2007(b): joint-venture partners, independent contractors, third parties: opt-in only."""
+    """64.2007(b): joint-venture partners, independent contractors, third parties: opt-in only.
+
+    So are affiliates that provide no communications-related services (RULES.md 3.6).
+    """
     if facts.approval_of(request.recipient) is Approval.OPT_IN:
         return ALLOW_OPT_IN
     return REFUSE_NEEDS_OPT_IN

@@ -101,13 +101,19 @@ ONE_TIME_ORAL = Reason(
 OPT_IN = Reason(
     "64.2007(b).opt-in",
     "47 CFR 64.2007(b)",
-    "The customer opted in to sharing with this kind of partner.",
+    "The customer opted in to sharing with this kind of recipient.",
 )
 NEEDS_OPT_IN = Reason(
     "64.2007(b).opt-in-required",
     "47 CFR 64.2007(b)",
-    "Joint-venture partners, independent contractors and other third parties need the customer's opt-in; "
-    "opt-out is not enough.",
+    "Joint-venture partners, independent contractors, affiliates that provide no communications-related "
+    "services and other third parties need the customer's opt-in; opt-out is not enough.",
+)
+NON_COMMUNICATIONS_AFFILIATE_NEEDS_OPT_IN = Reason(
+    "64.2007(b).non-communications-affiliate",
+    "47 CFR 64.2007(b); 64.2005(a)(1)",
+    "This affiliate provides no communications-related services, so it needs the customer's opt-in; "
+    "opt-out, or the customer buying several categories of service, is not enough.",
 )
 DESIGNATED = Reason(
     "222(c)(2).designated",
@@ -207,7 +213,9 @@ IDENTITIES_REMOVED = Condition(
 ASK_APPROVAL = Alternative(
     "ask_for_approval", "Ask the customer for approval (opt-in, or oral consent for this call)."
 )
-ASK_OPT_IN = Alternative("ask_for_opt_in", "Ask the customer to opt in to this kind of partner.")
+ASK_OPT_IN = Alternative(
+    "ask_for_opt_in", "Ask the customer to opt in to sharing with this kind of recipient."
+)
 GET_WRITTEN_REQUEST = Alternative(
     "get_written_request", "Get the customer's affirmative written request naming the recipient."
 )

@@ -4,13 +4,22 @@
 purpose names the recipient classes and data classes it allows, the reason it is lawful,
 and an optional check over the facts (approval, categories subscribed, a legal-process
 reference, the directory choice). Anything not listed is denied.
+
+Affiliates come in two classes (64.2007(b), RULES.md 3.5-3.6). One that provides
+communications-related services may have CPNI on opt-out approval and shares under the total
+service approach (64.2005(a)(1)-(2)). One that does not may have it only on opt-in: the purposes
+that would let the first in on opt-out or on the categories subscribed (marketing within the
+categories, marketing communications-related services, affiliate sharing) admit the second but
+ask its opt-in, as does marketing by partners; a directory publisher may be either (222(e): "any
+person"); the carrier-side exceptions of 64.2005(b)-(d) and 222(d) admit neither.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from types import MappingProxyType
 
 from cpniguard.domain.classification import DataClass
 from cpniguard.domain.decisions import Reason, Verdict, allow, refuse
@@ -21,6 +30,7 @@ from cpniguard.domain.disclosure_request import (
     RecipientClass,
 )
 from cpniguard.domain.purpose_checks import (
+    AFFILIATES,
     adjunct_to_basic,
     affiliate_sharing,
     aggregate_reporting,
@@ -66,6 +76,10 @@ Check = Callable[[DisclosureRequest, DisclosureFacts], Verdict]
 CPNI_DATA = frozenset({D.CALL_DETAIL, D.CPNI, D.ACCOUNT_INFORMATION})
 """CPNI and the account information that travels with it (64.2003(a), (d), (g))."""
 CARRIER_SIDE = frozenset({R.CARRIER, R.AGENT})
+SPOKEN_RECIPIENTS: Mapping[RecipientClass, str] = MappingProxyType(
+    {R.NON_COMMUNICATIONS_AFFILIATE: "affiliate that provides no communications-related services"}
+)
+"""How a recipient class is said in a reason, where its value's words would read badly."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,11 +118,12 @@ def _wrong_category_verdict(purpose: Purpose, data_category: DataClass, grounds:
 
 
 def _wrong_recipient(purpose: Purpose, recipient: RecipientClass, grounds: Reason) -> Reason:
+    spoken = SPOKEN_RECIPIENTS.get(recipient, recipient.replace("_", " "))
+    article = "an" if spoken[0] in "aeiou" else "a"
     return Reason(
         f"{grounds.rule_id}.recipient",
         grounds.citation,
-        f"For {purpose.replace('_', ' ')}, data may not go to "
-        f"{'an' if recipient[0] in 'aeiou' else 'a'} {recipient.replace('_', ' ')}.",
+        f"For {purpose.replace('_', ' ')}, data may not go to {article} {spoken}.",
     )
 
 
@@ -131,28 +146,28 @@ PURPOSE_RULES: dict[Purpose, PurposeRule] = {
     ),
     Purpose.DIRECTORY_LISTING: PurposeRule(
         DIRECTORY,
-        frozenset({R.AFFILIATE, R.THIRD_PARTY, R.OTHER_CARRIER, *CARRIER_SIDE}),
+        frozenset({*AFFILIATES, R.THIRD_PARTY, R.OTHER_CARRIER, *CARRIER_SIDE}),
         frozenset({D.SUBSCRIBER_LIST}),
         directory_listing,
     ),
     Purpose.MARKETING_WITHIN_SUBSCRIBED: PurposeRule(
         WITHIN_CATEGORIES,
-        frozenset({R.AFFILIATE, *CARRIER_SIDE}),
+        frozenset({*AFFILIATES, *CARRIER_SIDE}),
         check=marketing_within_subscribed,
     ),
     Purpose.MARKETING_COMMUNICATIONS_RELATED: PurposeRule(
         APPROVED,
-        frozenset({R.AFFILIATE, *CARRIER_SIDE}),
+        frozenset({*AFFILIATES, *CARRIER_SIDE}),
         check=marketing_communications_related,
     ),
     Purpose.MARKETING_BY_PARTNERS: PurposeRule(
         OPT_IN,
-        frozenset({R.JOINT_VENTURE_PARTNER, R.INDEPENDENT_CONTRACTOR, R.THIRD_PARTY}),
+        frozenset(
+            {R.JOINT_VENTURE_PARTNER, R.INDEPENDENT_CONTRACTOR, R.THIRD_PARTY, R.NON_COMMUNICATIONS_AFFILIATE}
+        ),
         check=marketing_by_partners,
     ),
-    Purpose.AFFILIATE_SHARING: PurposeRule(
-        AFFILIATE_SEVERAL_CATEGORIES, frozenset({R.AFFILIATE}), check=affiliate_sharing
-    ),
+    Purpose.AFFILIATE_SHARING: PurposeRule(AFFILIATE_SEVERAL_CATEGORIES, AFFILIATES, check=affiliate_sharing),
     Purpose.CUSTOMER_DESIGNATED: PurposeRule(DESIGNATED, frozenset(R), check=customer_designated),
     Purpose.INBOUND_TELEMARKETING: PurposeRule(TELEMARKETING, CARRIER_SIDE, check=inbound_telemarketing),
     Purpose.EMERGENCY_LOCATION: PurposeRule(

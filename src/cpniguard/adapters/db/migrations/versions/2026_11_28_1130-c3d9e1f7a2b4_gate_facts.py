@@ -29,6 +29,7 @@ def upgrade() -> None:
                 "customer",
                 "carrier",
                 "affiliate",
+                "non_communications_affiliate",
                 "agent",
                 "joint_venture_partner",
                 "independent_contractor",
