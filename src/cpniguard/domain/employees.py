@@ -41,6 +41,28 @@ def can_read_contact_points(role: Role) -> bool:
     return role in CONTACT_POINT_READERS
 
 
+INTERACTION_HANDLERS = frozenset({Role.REPRESENTATIVE, Role.SUPERVISOR, Role.INTEGRATION})
+"""Roles that open and end interactions with customers (64.2010(a))."""
+TRAINING_RECORDERS = frozenset({Role.COMPLIANCE_OFFICER, Role.SUPERVISOR, Role.ADMINISTRATOR})
+"""Roles that record CPNI training and disciplinary actions (64.2009(b))."""
+TRAINING_READERS = TRAINING_RECORDERS | {Role.AUDITOR}
+
+
+def can_handle_interactions(role: Role) -> bool:
+    """Whether `role` may open and end interactions with customers."""
+    return role in INTERACTION_HANDLERS
+
+
+def can_record_training(role: Role) -> bool:
+    """Whether `role` may record training and disciplinary actions (64.2009(b))."""
+    return role in TRAINING_RECORDERS
+
+
+def can_read_training(role: Role) -> bool:
+    """Whether `role` may read training and disciplinary records (64.2009(b))."""
+    return role in TRAINING_READERS
+
+
 class TrainingStatus(StrEnum):
     """Whether the actor's CPNI training is current (64.2009(b))."""
 

@@ -11,7 +11,14 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.templating import Jinja2Templates
 
 from cpniguard.bootstrap import Container
-from cpniguard.domain.employees import Role, can_load_call_detail, can_read_contact_points
+from cpniguard.domain.employees import (
+    Role,
+    can_handle_interactions,
+    can_load_call_detail,
+    can_read_contact_points,
+    can_read_training,
+    can_record_training,
+)
 from cpniguard.services.api_tokens import authenticate_api_token
 from cpniguard.services.ports import TokenHolder
 from cpniguard.web.problems import ProblemError
@@ -80,3 +87,11 @@ CallDetailLoaderDep = Annotated[TokenHolder, Depends(require_call_detail_loader)
 ContactPointReaderDep = Annotated[
     TokenHolder, Depends(_role_check(can_read_contact_points, "read an account's contact points"))
 ]
+
+InteractionHandlerDep = Annotated[
+    TokenHolder, Depends(_role_check(can_handle_interactions, "handle interactions"))
+]
+TrainingRecorderDep = Annotated[
+    TokenHolder, Depends(_role_check(can_record_training, "record training or discipline"))
+]
+TrainingReaderDep = Annotated[TokenHolder, Depends(_role_check(can_read_training, "read training records"))]

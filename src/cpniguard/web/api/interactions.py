@@ -6,29 +6,17 @@ from datetime import datetime
 from http import HTTPStatus
 from typing import Annotated, Self
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from cpniguard.domain.disclosure_request import AuthenticationMethod, Channel
-from cpniguard.domain.employees import Role
 from cpniguard.domain.interactions import Interaction
 from cpniguard.services.interactions import InteractionOpening, end_interaction, interaction, open_interaction
-from cpniguard.services.ports import TokenHolder
 from cpniguard.web.api.disclosure_schemas import E164_PATTERN, AccountNumber, one_of
-from cpniguard.web.deps import ContainerDep, TokenHolderDep
-from cpniguard.web.problems import ProblemError, problem_responses
+from cpniguard.web.deps import ContainerDep, InteractionHandlerDep
+from cpniguard.web.problems import problem_responses
 
 router = APIRouter(tags=["interactions"])
-INTERACTION_ROLES = frozenset({Role.REPRESENTATIVE, Role.SUPERVISOR, Role.INTEGRATION})
-
-
-def _handler(holder: TokenHolderDep) -> TokenHolder:
-    if holder.role not in INTERACTION_ROLES:
-        raise ProblemError(HTTPStatus.FORBIDDEN, f"The role '{holder.role}' may not handle interactions.")
-    return holder
-
-
-HandlerDep = Annotated[TokenHolder, Depends(_handler)]
 InteractionId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
@@ -68,7 +56,7 @@ class InteractionOut(BaseModel):
 
 
 @router.post("/interactions", status_code=HTTPStatus.CREATED, responses=problem_responses(403, 404, 422))
-def open_one(container: ContainerDep, holder: HandlerDep, body: InteractionIn) -> InteractionOut:
+def open_one(container: ContainerDep, holder: InteractionHandlerDep, body: InteractionIn) -> InteractionOut:
     """Open an interaction; authentication reached in it counts only while it is open."""
     opening = InteractionOpening(body.account_number, body.channel, holder.employee_id, body.caller_number)
     found = open_interaction(uow_factory=container.unit_of_work, clock=container.clock, opening=opening)
@@ -76,13 +64,17 @@ def open_one(container: ContainerDep, holder: HandlerDep, body: InteractionIn) -
 
 
 @router.get("/interactions/{interaction_id}", responses=problem_responses(403, 404, 422))
-def read_one(container: ContainerDep, _holder: HandlerDep, interaction_id: InteractionId) -> InteractionOut:
+def read_one(
+    container: ContainerDep, _holder: InteractionHandlerDep, interaction_id: InteractionId
+) -> InteractionOut:
     """The interaction and what it has proven."""
     return InteractionOut.of(interaction(uow_factory=container.unit_of_work, interaction_id=interaction_id))
 
 
 @router.post("/interactions/{interaction_id}/end", responses=problem_responses(403, 404, 422))
-def end_one(container: ContainerDep, _holder: HandlerDep, interaction_id: InteractionId) -> InteractionOut:
+def end_one(
+    container: ContainerDep, _holder: InteractionHandlerDep, interaction_id: InteractionId
+) -> InteractionOut:
     """End the interaction; what it proved stops counting."""
     found = end_interaction(
         uow_factory=container.unit_of_work, clock=container.clock, interaction_id=interaction_id

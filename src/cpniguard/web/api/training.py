@@ -6,11 +6,11 @@ from datetime import datetime
 from http import HTTPStatus
 from typing import Annotated, Self
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Path
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from cpniguard.domain.employees import DisciplinaryAction, Role, TrainingRecord, TrainingStatus
-from cpniguard.services.ports import DisciplinaryRecord, TokenHolder
+from cpniguard.domain.employees import DisciplinaryAction, TrainingRecord, TrainingStatus
+from cpniguard.services.ports import DisciplinaryRecord
 from cpniguard.services.training import (
     TrainingSummary,
     record_disciplinary_action,
@@ -18,27 +18,12 @@ from cpniguard.services.training import (
     training_summary,
 )
 from cpniguard.web.api.schemas import NO_CONTROL_CHARACTERS
-from cpniguard.web.deps import ContainerDep, TokenHolderDep
-from cpniguard.web.problems import ProblemError, problem_responses
+from cpniguard.web.deps import ContainerDep, TrainingReaderDep, TrainingRecorderDep
+from cpniguard.web.problems import problem_responses
 
 router = APIRouter(tags=["training"])
-RECORDERS = frozenset({Role.COMPLIANCE_OFFICER, Role.SUPERVISOR, Role.ADMINISTRATOR})
-READERS = RECORDERS | {Role.AUDITOR}
 Username = Annotated[str, Path(min_length=1, max_length=64, pattern=NO_CONTROL_CHARACTERS)]
 Text = Annotated[str, Field(min_length=1, max_length=200, pattern=NO_CONTROL_CHARACTERS)]
-
-
-def _allowed(roles: frozenset[Role], action: str) -> object:
-    def check(holder: TokenHolderDep) -> TokenHolder:
-        if holder.role not in roles:
-            raise ProblemError(HTTPStatus.FORBIDDEN, f"The role '{holder.role}' may not {action}.")
-        return holder
-
-    return Depends(check)
-
-
-RecorderDep = Annotated[TokenHolder, _allowed(RECORDERS, "record training or discipline")]
-ReaderDep = Annotated[TokenHolder, _allowed(READERS, "read training records")]
 
 
 class TrainingIn(BaseModel):
@@ -115,7 +100,7 @@ class TrainingSummaryOut(BaseModel):
     responses=problem_responses(403, 404, 422),
 )
 def add_training(
-    container: ContainerDep, holder: RecorderDep, username: Username, body: TrainingIn
+    container: ContainerDep, holder: TrainingRecorderDep, username: Username, body: TrainingIn
 ) -> RecordedOut:
     """Record a completed CPNI training (64.2009(b))."""
     record = TrainingRecord(body.completed_at, body.expires_at)
@@ -135,7 +120,7 @@ def add_training(
     responses=problem_responses(403, 404, 422),
 )
 def add_disciplinary_action(
-    container: ContainerDep, holder: RecorderDep, username: Username, body: DisciplinaryActionIn
+    container: ContainerDep, holder: TrainingRecorderDep, username: Username, body: DisciplinaryActionIn
 ) -> RecordedOut:
     """Record a disciplinary action for CPNI misuse (64.2009(b))."""
     entry = DisciplinaryRecord(body.action, body.reason, body.taken_at, holder.label)
@@ -145,7 +130,9 @@ def add_disciplinary_action(
 
 
 @router.get("/employees/{username}/training", responses=problem_responses(403, 404, 422))
-def read_training(container: ContainerDep, _holder: ReaderDep, username: Username) -> TrainingSummaryOut:
+def read_training(
+    container: ContainerDep, _holder: TrainingReaderDep, username: Username
+) -> TrainingSummaryOut:
     """The employee's training status now, trainings and disciplinary actions."""
     summary = training_summary(uow_factory=container.unit_of_work, clock=container.clock, username=username)
     return TrainingSummaryOut.of(summary)
