@@ -16,15 +16,24 @@ from cpniguard.adapters.db.access_log import AccessLogSigner
 from cpniguard.adapters.db.access_log_chain import SqlAccessLogChain
 from cpniguard.adapters.db.classification import TableClassificationCatalog
 from cpniguard.adapters.db.engine import build_engine
+from cpniguard.adapters.db.outbox import SqlOutboxQueue
 from cpniguard.adapters.db.unit_of_work import SqlUnitOfWork, session_factory
 from cpniguard.adapters.ingest.cdr_csv import CsvCallDetailSource
+from cpniguard.adapters.notify.email import SmtpSender
+from cpniguard.adapters.notify.letters import PrintQueue
+from cpniguard.adapters.notify.sms import GatewaySender
+from cpniguard.adapters.notify.templates import JinjaMessageRenderer
 from cpniguard.adapters.passwords import Argon2PasswordHasher
 from cpniguard.config import SQLITE_FILE_NAME, Environment, Settings
+from cpniguard.domain.notifications import NoticeChannel
 from cpniguard.services.ports import (
     AccessLogChain,
     CallDetailSource,
     ClassificationCatalog,
     Clock,
+    MessageRenderer,
+    MessageSender,
+    OutboxQueue,
     PasswordHasher,
     UnitOfWork,
 )
@@ -44,6 +53,7 @@ class Container:
     clock: Clock
     classification: ClassificationCatalog = field(default_factory=TableClassificationCatalog)
     passwords: PasswordHasher = field(default_factory=Argon2PasswordHasher)
+    renderer: MessageRenderer = field(default_factory=JinjaMessageRenderer)
 
     def unit_of_work(self) -> UnitOfWork:
         """A new unit of work (UnitOfWorkFactory)."""
@@ -72,6 +82,37 @@ class Container:
     def schema_revisions(self) -> tuple[str | None, str | None]:
         """The database's migration revision, and the newest this release ships."""
         return migrate.current_revision(self.engine), _newest_revision()
+
+    def outbox_queue(self) -> OutboxQueue:
+        """The worker's side of the outbox (claims, leases, delivery state)."""
+        return SqlOutboxQueue(self.sessions)
+
+    def message_senders(self) -> dict[NoticeChannel, MessageSender]:
+        """A sender per channel: SMTP, the SMS and voice gateway, the letters' print queue."""
+        smtp, gateway, outbox = self.settings.smtp, self.settings.gateway, self.settings.outbox
+        password = smtp.password.get_secret_value() if smtp.password else None
+        email = SmtpSender(
+            host=smtp.host,
+            port=smtp.port,
+            sender=smtp.sender,
+            username=smtp.username,
+            password=password,
+            timeout_seconds=outbox.send_timeout_seconds,
+        )
+        phone = GatewaySender(
+            base_url=gateway.base_url,
+            account_id=gateway.account_id,
+            auth_token=gateway.auth_token.get_secret_value(),
+            sender_number=outbox.sender_number,
+            timeout_seconds=outbox.send_timeout_seconds,
+        )
+        letters = PrintQueue(outbox.print_queue_dir or self.settings.data_dir / "print-queue")
+        return {
+            NoticeChannel.EMAIL: email,
+            NoticeChannel.SMS: phone,
+            NoticeChannel.VOICE: phone,
+            NoticeChannel.LETTER: letters,
+        }
 
 
 @cache

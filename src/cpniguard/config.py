@@ -76,6 +76,76 @@ class AccessLogSettings(BaseModel):
     )
 
 
+class CallerAuthSettings(BaseModel):
+    """Lockout, pretexting alerts and one-time codes for caller authentication (47 CFR 64.2010(a))."""
+
+    max_failures: int = Field(default=5, ge=1, le=100, description="Failed attempts that lock.")
+    failure_window_minutes: int = Field(
+        default=15, ge=1, le=10_080, description="Failures count toward a lock within this many minutes."
+    )
+    first_lock_minutes: int = Field(
+        default=15, ge=1, le=10_080, description="The first lock's length; each next lock doubles it."
+    )
+    longest_lock_minutes: int = Field(
+        default=1440, ge=1, le=525_600, description="No lock lasts longer than this many minutes."
+    )
+    pretexting_accounts: int = Field(
+        default=3, ge=2, le=1000, description="Failures on this many accounts from one caller number alert."
+    )
+    pretexting_window_minutes: int = Field(
+        default=60, ge=1, le=10_080, description="The window the pretexting count looks back over."
+    )
+    code_lifetime_minutes: int = Field(
+        default=15, ge=1, le=1440, description="How long an emailed one-time code counts."
+    )
+
+
+class OutboxSettings(BaseModel):
+    """The worker that delivers the outbox: retries, backoff, leases, the print queue (issue 4)."""
+
+    max_attempts: int = Field(
+        default=8, ge=1, le=100, description="Attempts before a message is dead-lettered with its reason."
+    )
+    first_retry_seconds: float = Field(
+        default=30, ge=0, le=86_400, description="Wait after the first failed attempt."
+    )
+    backoff_factor: float = Field(
+        default=2, ge=1, le=10, description="Each further wait is this much longer."
+    )
+    max_retry_seconds: float = Field(
+        default=21_600, ge=0, le=604_800, description="No wait between attempts is longer than this."
+    )
+    lease_seconds: float = Field(
+        default=300,
+        ge=1,
+        le=86_400,
+        description="A claimed message is another worker's to retry once this has passed without news "
+        "(a worker that died mid-delivery). Must exceed twice send_timeout_seconds.",
+    )
+    send_timeout_seconds: float = Field(
+        default=30, gt=0, le=3600, description="The longest one SMTP or gateway exchange may take."
+    )
+    batch_size: int = Field(default=20, ge=1, le=1000, description="Messages claimed at once by a worker.")
+    poll_seconds: float = Field(
+        default=5, gt=0, le=3600, description="How long `cpniguard worker` waits when nothing is due."
+    )
+    print_queue_dir: Path | None = Field(
+        default=None, description="Where letters go as PDF files. Default: print-queue in the data directory."
+    )
+    sender_number: str = Field(
+        default="+15555550100",
+        pattern=r"^\+[1-9][0-9]{1,14}$",
+        description="E.164 number SMS and calls come from.",
+    )
+
+    @model_validator(mode="after")
+    def _lease_outlasts_sends(self) -> Self:
+        # A send that could outlast the lease could overlap another worker's retry of it.
+        if self.lease_seconds <= 2 * self.send_timeout_seconds:
+            raise ValueError("lease_seconds must exceed twice send_timeout_seconds")
+        return self
+
+
 class Settings(BaseSettings):
     """Every setting, with the CPNIGUARD_ prefix and '__' between group and name."""
 
@@ -94,6 +164,8 @@ class Settings(BaseSettings):
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     gateway: GatewaySettings = Field(default_factory=GatewaySettings)
     access_log: AccessLogSettings = Field(default_factory=AccessLogSettings)
+    outbox: OutboxSettings = Field(default_factory=OutboxSettings)
+    caller_auth: CallerAuthSettings = Field(default_factory=CallerAuthSettings)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Self:

@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
+from tests.e2e.caller_auth_scenario import customer  # noqa: F401 - a fixture, shared by the caller-auth tests
 from tests.e2e.gate_scenario import scenario  # noqa: F401 - a fixture, shared by the gate tests
 from tests.factories import add_account
 

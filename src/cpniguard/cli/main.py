@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cpniguard.cli import audit, classification, db, demo, employees, ingest, serve, tokens
+from cpniguard.cli import audit, classification, db, demo, employees, ingest, serve, tokens, worker
 
 app = typer.Typer(
     help="cpniguard: the CPNI compliance engine.", no_args_is_help=True, pretty_exceptions_enable=False
@@ -17,3 +17,4 @@ app.add_typer(tokens.app, name="tokens")
 app.add_typer(employees.app, name="employees")
 app.add_typer(demo.app, name="demo")
 app.add_typer(audit.app, name="audit")
+app.add_typer(worker.app, name="worker")

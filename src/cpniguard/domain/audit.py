@@ -27,6 +27,11 @@ class AuditEvent(StrEnum):
 
     DISCLOSURE_PERMITTED = "disclosure.permitted"
     DISCLOSURE_DENIED = "disclosure.denied"
+    AUTHENTICATION_SUCCEEDED = "authentication.succeeded"
+    AUTHENTICATION_FAILED = "authentication.failed"
+    AUTHENTICATION_LOCKED = "authentication.locked"
+    PRETEXTING_SUSPECTED = "authentication.pretexting_suspected"
+    CREDENTIAL_SET = "credential.set"
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
 from cpniguard.domain.errors import FieldProblem
 
@@ -67,6 +68,29 @@ BIOGRAPHICAL_OR_ACCOUNT_TERMS = (
 )
 """Words that make a backup question (or a prompt) ask for biographical or account
 information, in English and French, compared on normalized text (accents removed)."""
+
+
+class CredentialKind(StrEnum):
+    """What a stored secret is (64.2010(e)); only argon2id hashes are kept."""
+
+    PASSWORD = "password"  # noqa: S105 - the name of a kind, not a secret
+    PIN = "pin"
+    BACKUP_ANSWER = "backup_answer"
+    ONLINE_ACCOUNT = "online_account"
+    """The customer's sign-in to the portal; its secret is the online password."""
+
+
+class ChallengeKind(StrEnum):
+    """A one-time proof sent to a contact of record (64.2010(b), (e))."""
+
+    EMAIL_CODE = "email_code"
+    """A code sent to the email address of record, said back in the interaction."""
+    PASSWORD_RESET = "password_reset"  # noqa: S105 - the name of a kind, not a secret
+    """A reset code or link sent to the email address of record (lost password or PIN)."""
+    CALLBACK = "callback"
+    """A call back to the telephone number of record, confirmed by the representative."""
+    LETTER = "letter"
+    """A letter to the postal address of record; the interaction waits for it."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -100,3 +100,12 @@ class DisciplinaryAction(StrEnum):
     RETRAINING = "retraining"
     SUSPENSION = "suspension"
     TERMINATION = "termination"
+
+
+CONTACT_CHANGERS = frozenset({Role.REPRESENTATIVE, Role.SUPERVISOR, Role.INTEGRATION})
+"""Roles that may change contact points of record and the notice preference (CRM pushes them too)."""
+
+
+def can_change_contact_points(role: Role) -> bool:
+    """Whether `role` may change an account's contact points of record (notified, 64.2010(f))."""
+    return role in CONTACT_CHANGERS

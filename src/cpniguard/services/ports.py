@@ -21,12 +21,15 @@ from cpniguard.domain.audit import AccessLogEntry, LoggedAccess, SignedPoint
 from cpniguard.domain.audit_verification import ChainLink, ChainState, SegmentCheck
 from cpniguard.domain.call_detail import CallDetail
 from cpniguard.domain.classification import FieldClassification
+from cpniguard.domain.credentials import ChallengeKind, CredentialKind
 from cpniguard.domain.disclosure import Permit
 from cpniguard.domain.disclosure_request import Approval, AuthenticationMethod, Channel, RecipientClass
 from cpniguard.domain.employees import DisciplinaryAction, Role, TrainingRecord
 from cpniguard.domain.errors import FieldProblem
 from cpniguard.domain.interactions import Interaction
 from cpniguard.domain.invoices import ChargeType
+from cpniguard.domain.lockout import Attempt
+from cpniguard.domain.notifications import DeliveryStatus, NoticeChannel
 from cpniguard.domain.subscriber_list import ListingStatus
 
 
@@ -352,6 +355,191 @@ class AccessLogChain(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class RenderedMessage:
+    """A customer message rendered in the customer's language."""
+
+    subject: str | None
+    body: str
+
+
+class MessageRenderer(Protocol):
+    """Renders customer-facing messages from templates, in English or French (issue 4)."""
+
+    def render(self, template: str, language: Language, context: Mapping[str, str]) -> RenderedMessage:
+        """The message `template` in `language`, filled from `context` (plain strings only)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundMessage:
+    """A message to write to the outbox (DESIGN.md invariant 5)."""
+
+    idempotency_key: str
+    account_id: int | None
+    channel: NoticeChannel
+    recipient: str
+    language: Language
+    template: str
+    subject: str | None
+    body: str
+
+
+class Outbox(Protocol):
+    """Messages written in the transaction of their cause; the worker delivers them (issue 4)."""
+
+    def enqueue(self, message: OutboundMessage, *, at: datetime) -> bool:
+        """Write `message` as pending; False (and nothing written) when its idempotency key exists."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCredential:
+    """The current secret of one kind, as an argon2id hash (64.2010(e))."""
+
+    kind: CredentialKind
+    secret_hash: str
+    set_at: datetime
+    login: str | None = None
+    backup_question: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialHolder:
+    """What credential rules need about an account: its number, holder, language, opening."""
+
+    account_number: str
+    holder_name: str
+    language: Language
+    opened_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NewChallenge:
+    """A one-time proof to issue to a contact of record (64.2010(b), (e))."""
+
+    account_id: int
+    interaction_id: int | None
+    kind: ChallengeKind
+    destination: str
+    secret_hash: str | None
+    created_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoredChallenge:
+    """An issued challenge and where it stands."""
+
+    id: int
+    challenge: NewChallenge
+    completed_at: datetime | None
+    failed_attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptRecord:
+    """One authentication attempt as it is recorded (64.2010(a))."""
+
+    account_id: int | None
+    interaction_id: int | None
+    method: AuthenticationMethod
+    succeeded: bool
+    caller_number: str | None
+    at: datetime
+
+
+class CredentialRepository(Protocol):
+    """Passwords, PINs, backup answers, online accounts, attempts and challenges (issue 4)."""
+
+    def holder(self, account_id: int) -> CredentialHolder | None:
+        """The account's number, holder name, language and opening."""
+        ...
+
+    def current(self, account_id: int, kind: CredentialKind) -> StoredCredential | None:
+        """The account's current credential of `kind`."""
+        ...
+
+    def has_had(self, account_id: int, kind: CredentialKind) -> bool:
+        """Whether the account ever had a credential of `kind`."""
+        ...
+
+    def account_of_login(self, login: str) -> int | None:
+        """The account whose current online account has this sign-in name."""
+        ...
+
+    def replace(self, account_id: int, credential: StoredCredential, *, set_by: str) -> None:
+        """Close the current credential of the same kind and store `credential` as current."""
+        ...
+
+    def record_attempt(self, attempt: AttemptRecord) -> None:
+        """Keep one attempt (lockout and pretexting alerts read them)."""
+        ...
+
+    def attempts(self, account_id: int, method: AuthenticationMethod, *, since: datetime) -> list[Attempt]:
+        """The account's attempts by `method` at or after `since`."""
+        ...
+
+    def failing_accounts_from(self, caller_number: str, *, since: datetime) -> int:
+        """How many accounts (unknown ones as one more) had failures from `caller_number` since then."""
+        ...
+
+    def caller_number_of(self, interaction_id: int) -> str | None:
+        """The number an inbound call came from, for pretexting alerts (never for a callback)."""
+        ...
+
+    def has_completed_reset(self, interaction_id: int) -> bool:
+        """Whether a password reset (code or backup answer) was completed in this interaction."""
+        ...
+
+    def add_challenge(self, challenge: NewChallenge) -> int:
+        """Store an issued challenge; return its key."""
+        ...
+
+    def challenge(self, challenge_id: int) -> StoredChallenge | None:
+        """The challenge with this key."""
+        ...
+
+    def complete_challenge(self, challenge_id: int, *, at: datetime) -> None:
+        """Mark the challenge answered."""
+        ...
+
+    def fail_challenge(self, challenge_id: int) -> None:
+        """Count one wrong answer to the challenge."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeProfile:
+    """What an account-change notice needs to know of the account (64.2010(f))."""
+
+    language: Language
+    opened_at: datetime
+    preferred_channel: NoticeChannel | None
+
+
+class ContactRepository(Protocol):
+    """Changes to the contact points of record, and the notice preference (issue 4, 64.2010(f))."""
+
+    def notice_profile(self, account_id: int) -> NoticeProfile | None:
+        """The account's language, start of service and preferred notice channel."""
+        ...
+
+    def set_notice_preference(self, account_id: int, channel: NoticeChannel, *, at: datetime) -> None:
+        """Record how the customer prefers to be told of account changes."""
+        ...
+
+    def replace_contact_point(self, account_id: int, kind: ContactKind, value: str, *, at: datetime) -> None:
+        """End every current point of `kind` at `at` and put `value` on the account from `at`."""
+        ...
+
+    def replace_service_number(
+        self, account_id: int, old_number: str, new_number: str, *, at: datetime
+    ) -> bool:
+        """Move the service that has `old_number` now to `new_number` from `at`; False when none has it."""
+        ...
+
+
 class UnitOfWork(Transaction, Protocol):
     """One transaction over every repository; leaving without commit rolls back."""
 
@@ -388,6 +576,21 @@ class UnitOfWork(Transaction, Protocol):
     @property
     def cpni(self) -> CpniStore:
         """The gated CPNI reads in this transaction."""
+        ...
+
+    @property
+    def outbox(self) -> Outbox:
+        """The outbox, written in this transaction."""
+        ...
+
+    @property
+    def credentials(self) -> CredentialRepository:
+        """Credentials, attempts and challenges in this transaction."""
+        ...
+
+    @property
+    def contacts(self) -> ContactRepository:
+        """Contact changes and the notice preference in this transaction."""
         ...
 
     @property
@@ -551,3 +754,75 @@ class DemoCarrierStore(Transaction, Protocol):
 
 
 DemoCarrierStoreFactory = Callable[[], DemoCarrierStore]
+
+
+# Outbox delivery (issue 4): the worker's side of the outbox.
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedMessage:
+    """A message a worker holds until `leased_until`; `attempt` fences a worker that lost it."""
+
+    message_id: int
+    idempotency_key: str
+    channel: NoticeChannel
+    recipient: str
+    language: Language
+    subject: str | None
+    body: str
+    attempt: int
+    leased_until: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MessageDelivery:
+    """Where one of a customer's messages stands (its body is never shown: it may hold a code)."""
+
+    message_id: int
+    channel: NoticeChannel
+    template: str
+    recipient: str
+    status: DeliveryStatus
+    attempts: int
+    created_at: datetime
+    next_attempt_at: datetime
+    sent_at: datetime | None
+    last_error: str | None
+    provider_reference: str | None
+
+
+class OutboxQueue(Protocol):
+    """The worker's side of the outbox; each call is a transaction of its own (DESIGN.md 5)."""
+
+    def claim_due(
+        self, *, at: datetime, lease_until: datetime, limit: int, max_attempts: int
+    ) -> list[ClaimedMessage]:
+        """Lease up to `limit` due messages (pending, or abandoned by a worker whose lease ended)."""
+        ...
+
+    def bury_abandoned(self, *, at: datetime, max_attempts: int) -> int:
+        """Dead-letter messages whose last allowed attempt was abandoned; return how many."""
+        ...
+
+    def mark_sent(self, claim: ClaimedMessage, *, at: datetime, provider_reference: str) -> bool:
+        """Record the delivery; False when the worker no longer held the message."""
+        ...
+
+    def mark_failed(self, claim: ClaimedMessage, *, reason: str, retry_at: datetime | None) -> bool:
+        """Schedule a retry at `retry_at`, or dead-letter (None) with `reason`; False as above."""
+        ...
+
+    def deliveries(self, account_id: int, *, limit: int) -> list[MessageDelivery]:
+        """The account's messages, newest first."""
+        ...
+
+
+class MessageSender(Protocol):
+    """Delivers a message on one channel (SMTP, SMS or voice gateway, print queue)."""
+
+    def send(self, message: ClaimedMessage) -> str:
+        """Deliver `message` and return the provider's reference; raise DeliveryFailedError.
+
+        The message's idempotency key goes with it, so a repeat after a crash is dropped.
+        """
+        ...

@@ -14,12 +14,16 @@ from cpniguard.web.api import (
     access_log,
     accounts,
     call_detail,
+    caller_auth,
     classification,
     clock,
+    contacts,
+    credentials,
     disclosure,
     health,
     interactions,
     me,
+    messages,
     training,
 )
 from cpniguard.web.deps import token_holder
@@ -72,6 +76,10 @@ def _api_v1(container: Container) -> APIRouter:
     api.include_router(disclosure.router)
     api.include_router(interactions.router)
     api.include_router(training.router)
+    api.include_router(caller_auth.router)
+    api.include_router(credentials.router)
+    api.include_router(messages.router)
+    api.include_router(contacts.router)
     if clock.is_clock_adjustable(container):
         api.include_router(clock.router)
     return api

@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from cpniguard.bootstrap import Container
 from cpniguard.domain.employees import (
     Role,
+    can_change_contact_points,
     can_handle_interactions,
     can_load_call_detail,
     can_read_contact_points,
@@ -95,3 +96,6 @@ TrainingRecorderDep = Annotated[
     TokenHolder, Depends(_role_check(can_record_training, "record training or discipline"))
 ]
 TrainingReaderDep = Annotated[TokenHolder, Depends(_role_check(can_read_training, "read training records"))]
+ContactChangerDep = Annotated[
+    TokenHolder, Depends(_role_check(can_change_contact_points, "change an account's contact points"))
+]

@@ -23,6 +23,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, MappedColumn, mapped_column
@@ -31,9 +32,11 @@ from cpniguard.adapters.db.types import Id, UtcDateTime
 from cpniguard.domain.accounts import AccountKind, AccountStatus, ContactKind, Language, ServiceCategory
 from cpniguard.domain.call_detail import CallType, Direction
 from cpniguard.domain.classification import DataClass
+from cpniguard.domain.credentials import ChallengeKind, CredentialKind
 from cpniguard.domain.disclosure_request import Approval, AuthenticationMethod, Channel, RecipientClass
 from cpniguard.domain.employees import DisciplinaryAction, Role
 from cpniguard.domain.invoices import ChargeType
+from cpniguard.domain.notifications import DeliveryStatus, NoticeChannel
 from cpniguard.domain.subscriber_list import ListingStatus
 
 NAMING_CONVENTION = {
@@ -521,3 +524,143 @@ class AccessLogHead(Base):
         OPERATIONAL, "HMAC-SHA256 of last sequence and hash; none before the first entry", LargeBinary
     )
     key_id: Mapped[str | None] = classified(OPERATIONAL, "which signing key signed it", String(32))
+
+
+class Credential(Base):
+    """A password, PIN, backup answer or online account, as an argon2id hash (64.2010(e)).
+
+    A history: setting a new one closes the current row (replaced_at), so "which secret was
+    current when" stays a query and a change can be notified (64.2010(f)).
+    """
+
+    __tablename__ = "credentials"
+    __table_args__ = (Index("ix_credentials_account_kind", "account_id", "kind", "replaced_at"),)
+
+    id: Mapped[int] = _key()
+    account_id: Mapped[int] = _account_key()
+    kind: Mapped[CredentialKind] = classified(
+        OPERATIONAL,
+        "password, pin, backup_answer or online_account",
+        _enum(CredentialKind, "credential_kind"),
+    )
+    secret_hash: Mapped[str] = classified(
+        CREDENTIAL, "argon2id hash of the secret (answers normalized)", String(200)
+    )
+    login: Mapped[str | None] = classified(PERSONAL, "the online account's sign-in name", String(120))
+    backup_question: Mapped[str | None] = classified(
+        PERSONAL, "the backup question the customer chose (never biographical)", String(200)
+    )
+    set_at: Mapped[datetime] = classified(OPERATIONAL, "when it was set", UtcDateTime())
+    set_by: Mapped[str] = classified(
+        OPERATIONAL, "the customer, a representative, or activation", String(120)
+    )
+    replaced_at: Mapped[datetime | None] = classified(
+        OPERATIONAL, "when a newer one replaced it", UtcDateTime()
+    )
+
+
+class AuthenticationAttempt(Base):
+    """One attempt to authenticate, for lockout and pretexting alerts (64.2010(a))."""
+
+    __tablename__ = "authentication_attempts"
+    __table_args__ = (
+        Index("ix_authentication_attempts_account", "account_id", "attempted_at"),
+        Index("ix_authentication_attempts_caller", "caller_number", "attempted_at"),
+    )
+
+    id: Mapped[int] = _key()
+    account_id: Mapped[int | None] = classified(
+        OPERATIONAL,
+        "the account tried (none when no account matched)",
+        Id,
+        ForeignKey("accounts.id", ondelete="RESTRICT"),
+    )
+    interaction_id: Mapped[int | None] = classified(
+        OPERATIONAL, "the interaction it was made in", Id, ForeignKey("interactions.id", ondelete="RESTRICT")
+    )
+    method: Mapped[AuthenticationMethod] = classified(
+        OPERATIONAL, "password, callback, code...", _enum(AuthenticationMethod, "method")
+    )
+    succeeded: Mapped[bool] = classified(OPERATIONAL, "whether it succeeded", Boolean)
+    caller_number: Mapped[str | None] = classified(PERSONAL, "the number the attempt came from", String(16))
+    attempted_at: Mapped[datetime] = classified(OPERATIONAL, "when", UtcDateTime())
+
+
+class VerificationChallenge(Base):
+    """A one-time code, reset, callback or letter sent to a contact of record (64.2010(b), (e))."""
+
+    __tablename__ = "verification_challenges"
+    __table_args__ = (Index("ix_verification_challenges_account", "account_id", "created_at"),)
+
+    id: Mapped[int] = _key()
+    account_id: Mapped[int] = _account_key()
+    interaction_id: Mapped[int | None] = classified(
+        OPERATIONAL, "the interaction waiting on it", Id, ForeignKey("interactions.id", ondelete="RESTRICT")
+    )
+    kind: Mapped[ChallengeKind] = classified(
+        OPERATIONAL, "email_code, password_reset, callback, letter", _enum(ChallengeKind, "challenge_kind")
+    )
+    destination: Mapped[str] = classified(
+        PERSONAL, "the contact of record it went to (never one given during the contact)", String(320)
+    )
+    secret_hash: Mapped[str | None] = classified(CREDENTIAL, "hash of the one-time code, if any", String(200))
+    created_at: Mapped[datetime] = classified(OPERATIONAL, "when it was issued", UtcDateTime())
+    expires_at: Mapped[datetime] = classified(OPERATIONAL, "when it stops counting", UtcDateTime())
+    completed_at: Mapped[datetime | None] = classified(OPERATIONAL, "when it was answered", UtcDateTime())
+    failed_attempts: Mapped[int] = classified(OPERATIONAL, "wrong answers so far", Integer, default=0)
+
+
+class NoticePreference(Base):
+    """How the customer prefers to be told of account changes (64.2010(f))."""
+
+    __tablename__ = "notice_preferences"
+
+    account_id: Mapped[int] = classified(
+        OPERATIONAL, "the account", Id, ForeignKey("accounts.id", ondelete="RESTRICT"), primary_key=True
+    )
+    channel: Mapped[NoticeChannel] = classified(
+        ACCOUNT, "email, sms, voice or letter", _enum(NoticeChannel, "notice_channel")
+    )
+    updated_at: Mapped[datetime] = classified(OPERATIONAL, "when it was chosen", UtcDateTime())
+
+
+class OutboxMessage(Base):
+    """A message written with the change that causes it, delivered by the worker (DESIGN.md 5)."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (
+        Index("ix_outbox_messages_due", "status", "next_attempt_at"),
+        Index("ix_outbox_messages_account", "account_id", "created_at"),
+    )
+
+    id: Mapped[int] = _key()
+    idempotency_key: Mapped[str] = classified(
+        OPERATIONAL, "sent with the message so a provider can drop a repeat", String(128), unique=True
+    )
+    account_id: Mapped[int | None] = classified(
+        OPERATIONAL, "the customer it is for", Id, ForeignKey("accounts.id", ondelete="RESTRICT")
+    )
+    channel: Mapped[NoticeChannel] = classified(
+        OPERATIONAL, "email, sms, voice or letter", _enum(NoticeChannel, "notice_channel")
+    )
+    recipient: Mapped[str] = classified(
+        PERSONAL, "email address, number of record or postal address", String(500)
+    )
+    language: Mapped[Language] = classified(OPERATIONAL, "en or fr", _enum(Language, "language"))
+    template: Mapped[str] = classified(OPERATIONAL, "the template it was rendered from", String(64))
+    subject: Mapped[str | None] = classified(PERSONAL, "email subject or letter title", String(200))
+    body: Mapped[str] = classified(PERSONAL, "the rendered message (never a new value or a secret)", Text)
+    status: Mapped[DeliveryStatus] = classified(
+        OPERATIONAL, "pending, sending, sent or dead", _enum(DeliveryStatus, "delivery_status")
+    )
+    attempts: Mapped[int] = classified(OPERATIONAL, "delivery attempts so far", Integer, default=0)
+    next_attempt_at: Mapped[datetime] = classified(OPERATIONAL, "when it may be tried next", UtcDateTime())
+    leased_until: Mapped[datetime | None] = classified(
+        OPERATIONAL, "a worker holds it until then", UtcDateTime()
+    )
+    last_error: Mapped[str | None] = classified(OPERATIONAL, "why the last attempt failed", String(1000))
+    provider_reference: Mapped[str | None] = classified(
+        OPERATIONAL, "the provider's id, or the letter's file in the print queue", String(500)
+    )
+    created_at: Mapped[datetime] = classified(OPERATIONAL, "when it was written", UtcDateTime())
+    sent_at: Mapped[datetime | None] = classified(OPERATIONAL, "when it was delivered", UtcDateTime())

@@ -10,8 +10,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cpniguard.adapters.db.access_log import AccessLogSigner, SqlAccessLog
 from cpniguard.adapters.db.call_detail import SqlCallDetailStore
+from cpniguard.adapters.db.contacts import SqlContactRepository
 from cpniguard.adapters.db.cpni import SqlCpniStore
+from cpniguard.adapters.db.credentials import SqlCredentialRepository
 from cpniguard.adapters.db.interactions import SqlInteractionRepository
+from cpniguard.adapters.db.outbox import SqlOutbox
 from cpniguard.adapters.db.repositories import (
     SqlAccountRepository,
     SqlApiTokenRepository,
@@ -66,6 +69,9 @@ class SqlUnitOfWork(SessionTransaction):
         self.interactions = SqlInteractionRepository(self.session)
         self.training = SqlTrainingRepository(self.session)
         self.cpni = SqlCpniStore(self.session)
+        self.contacts = SqlContactRepository(self.session)
+        self.outbox = SqlOutbox(self.session)
+        self.credentials = SqlCredentialRepository(self.session)
         return self
 
     def ping(self) -> None:

@@ -1,0 +1,83 @@
+"""The outbox worker: delivers what the services wrote to the outbox (DESIGN.md invariant 5).
+
+Several workers may run at once, on one machine or many: each claims messages under a
+lease, so none is sent twice by two workers, and a worker that dies mid-delivery leaves
+its messages to the others once the lease ends.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import timedelta
+
+from cpniguard.bootstrap import Container
+from cpniguard.config import OutboxSettings
+from cpniguard.domain.outbox import RetryPolicy
+from cpniguard.services.outbox import (
+    DeliveryPlan,
+    DeliveryPorts,
+    DeliveryRun,
+    deliver_due,
+    deliver_until_idle,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def delivery_plan(settings: OutboxSettings) -> DeliveryPlan:
+    """The retry policy, lease and batch size the settings describe."""
+    policy = RetryPolicy(
+        max_attempts=settings.max_attempts,
+        first_delay_seconds=settings.first_retry_seconds,
+        backoff_factor=settings.backoff_factor,
+        max_delay_seconds=settings.max_retry_seconds,
+    )
+    return DeliveryPlan(
+        policy=policy,
+        lease=timedelta(seconds=settings.lease_seconds),
+        send_timeout=timedelta(seconds=settings.send_timeout_seconds),
+        batch_size=settings.batch_size,
+    )
+
+
+def delivery_ports(container: Container) -> DeliveryPorts:
+    """The outbox queue, the senders and the clock of `container`."""
+    return DeliveryPorts(
+        queue=container.outbox_queue(), senders=container.message_senders(), clock=container.clock
+    )
+
+
+def deliver_once(container: Container) -> DeliveryRun:
+    """Deliver everything due now, then return (`cpniguard worker --once`)."""
+    run = deliver_until_idle(ports=delivery_ports(container), plan=delivery_plan(container.settings.outbox))
+    _log(run)
+    return run
+
+
+def deliver_until_stopped(container: Container, stop: threading.Event) -> None:
+    """Deliver due messages until `stop` is set, waiting between passes when nothing is due."""
+    ports, plan = delivery_ports(container), delivery_plan(container.settings.outbox)
+    poll_seconds = container.settings.outbox.poll_seconds
+    while not stop.is_set():
+        try:
+            run = deliver_due(ports=ports, plan=plan)
+        except Exception:
+            # A database that is down for a moment must not end the worker: it tries again.
+            logger.exception("delivery pass failed; trying again in %s s", poll_seconds)
+            stop.wait(poll_seconds)
+            continue
+        _log(run)
+        if run.handled == 0 or run.skipped:
+            stop.wait(poll_seconds)
+
+
+def _log(run: DeliveryRun) -> None:
+    if run.handled:
+        logger.info(
+            "outbox: %d sent, %d to retry, %d dead, %d left for later",
+            run.sent,
+            run.retried,
+            run.dead,
+            run.skipped,
+        )
