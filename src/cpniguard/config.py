@@ -98,6 +98,12 @@ class CallerAuthSettings(BaseModel):
     code_lifetime_minutes: int = Field(
         default=15, ge=1, le=1440, description="How long an emailed one-time code counts."
     )
+    interaction_timeout_minutes: int = Field(
+        default=120,
+        ge=1,
+        le=1440,
+        description="An interaction nobody ended stops counting (and its authentication) after this long.",
+    )
 
 
 class OutboxSettings(BaseModel):

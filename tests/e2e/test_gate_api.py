@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from tests.e2e.conftest import bearer
 from tests.e2e.gate_scenario import CALLED, OTHER_CALLED, calls, logged
@@ -215,3 +217,14 @@ def test_training_is_recorded_and_read_by_compliance(api, container, scenario, t
     assert [a["action"] for a in summary["disciplinary_actions"]] == ["warning"]
     interaction = scenario.interaction(api, "inbound_call", AuthenticationMethod.PASSWORD)
     assert calls(api, scenario, scenario.untrained, interaction_id=interaction).status_code == 200
+
+
+def test_an_interaction_nobody_ended_times_out_and_proves_nothing_after(api, scenario, container):
+    interaction = scenario.interaction(api, "inbound_call", AuthenticationMethod.PASSWORD)
+    shown = api.get(f"/api/v1/interactions/{interaction}", headers=scenario.representative).json()
+    assert shown["ended_at"] is None
+    assert calls(api, scenario, interaction_id=interaction).status_code == 200
+    container.clock.advance(timedelta(minutes=121))  # the default timeout is 120 minutes
+    late = calls(api, scenario, interaction_id=interaction)
+    assert late.status_code == 422
+    assert late.json()["decision"] == "deny"

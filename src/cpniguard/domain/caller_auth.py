@@ -17,6 +17,7 @@ from types import MappingProxyType
 from cpniguard.domain.credentials import normalized
 from cpniguard.domain.disclosure_request import AuthenticationMethod, Channel
 from cpniguard.domain.errors import FieldProblem
+from cpniguard.domain.interactions import DEFAULT_INTERACTION_LIFETIME
 from cpniguard.domain.lockout import LockoutPolicy
 
 _CALLS_AND_ONLINE = frozenset({Channel.INBOUND_CALL, Channel.OUTBOUND_CALL, Channel.ONLINE})
@@ -51,6 +52,8 @@ class CallerAuthPolicy:
     letter_lifetime: timedelta = timedelta(days=30)
     code_max_failures: int = 5
     """Wrong answers after which a one-time code is spent."""
+    interaction_lifetime: timedelta = DEFAULT_INTERACTION_LIFETIME
+    """An interaction nobody ended stops counting after this long."""
 
 
 def method_channel_problem(method: AuthenticationMethod, channel: Channel) -> FieldProblem | None:

@@ -29,7 +29,14 @@ from cpniguard.domain.errors import FieldProblem, InvalidInputError, NotFoundErr
 from cpniguard.domain.interactions import Interaction
 from cpniguard.domain.lockout import LockState, lock_state
 from cpniguard.services.disclosure import Asker
-from cpniguard.services.ports import AttemptRecord, Clock, PasswordHasher, UnitOfWork, UnitOfWorkFactory
+from cpniguard.services.ports import (
+    AttemptRecord,
+    Clock,
+    InteractionRecord,
+    PasswordHasher,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 
 CITATION = "47 CFR 64.2010(a)"
 RULE_SET = "caller-authentication-1"
@@ -318,13 +325,11 @@ def sign_in_by_password(*, tools: AuthTools, asker: Asker, sign_in: SignIn) -> I
         matches = _secret_matches(uow, tools.hasher, account_id, sign_in.secret)
         interaction_id = None
         if account_id is not None and matches and not is_locked(uow, tools.policy, account_id, at):
-            interaction_id = uow.interactions.open(
-                account_id=account_id,
-                channel=channel,
-                employee_id=asker.employee_id,
-                caller_number=sign_in.caller_number,
-                at=at,
+            expires_at = at + tools.policy.interaction_lifetime
+            opening = InteractionRecord(
+                account_id, channel, asker.employee_id, sign_in.caller_number, at, expires_at
             )
+            interaction_id = uow.interactions.open(opening)
         attempted = Attempted(asker, account_id, interaction_id, channel, method, at)
         check = check_secret(uow, tools, attempted, SecretAttempt(matches, sign_in.caller_number))
         uow.commit()

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from cpniguard.domain.call_detail import e164_problem
 from cpniguard.domain.disclosure_request import Channel
 from cpniguard.domain.errors import FieldProblem, InvalidInputError, NotFoundError
-from cpniguard.domain.interactions import Interaction
-from cpniguard.services.ports import Clock, UnitOfWorkFactory
+from cpniguard.domain.interactions import DEFAULT_INTERACTION_LIFETIME, Interaction
+from cpniguard.services.ports import Clock, InteractionRecord, UnitOfWorkFactory
 
 
 def _channel(value: str) -> Channel:
@@ -26,6 +27,8 @@ class InteractionOpening:
     channel: str
     employee_id: int | None = None
     caller_number: str | None = None
+    lifetime: timedelta = DEFAULT_INTERACTION_LIFETIME
+    """How long it counts if nobody ends it (64.2010(a): authentication is per contact)."""
 
 
 def open_interaction(
@@ -44,13 +47,11 @@ def open_interaction(
         account_id = uow.accounts.key_of(account_number)
         if account_id is None:
             raise NotFoundError(f"no account {account_number}")
-        interaction_id = uow.interactions.open(
-            account_id=account_id,
-            channel=kind,
-            employee_id=opening.employee_id,
-            caller_number=caller_number,
-            at=clock.now(),
+        now = clock.now()
+        record = InteractionRecord(
+            account_id, kind, opening.employee_id, caller_number, now, now + opening.lifetime
         )
+        interaction_id = uow.interactions.open(record)
         found = uow.interactions.get(interaction_id)
         uow.commit()
     assert found is not None  # noqa: S101 - just inserted in this transaction

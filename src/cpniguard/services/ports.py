@@ -200,23 +200,31 @@ class TrainingRepository(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class InteractionRecord:
+    """An interaction to open: whose, on what channel, handled by whom, from when until when."""
+
+    account_id: int
+    channel: Channel
+    employee_id: int | None
+    caller_number: str | None
+    started_at: datetime
+    expires_at: datetime
+
+
 class InteractionRepository(Protocol):
     """Interactions with customers and the authentication each reached."""
 
-    def open(
-        self,
-        *,
-        account_id: int,
-        channel: Channel,
-        employee_id: int | None,
-        caller_number: str | None,
-        at: datetime,
-    ) -> int:
-        """Open an interaction; return its key."""
+    def open(self, opening: InteractionRecord) -> int:
+        """Open an interaction that ends by itself at `opening.expires_at`; return its key."""
         ...
 
     def get(self, interaction_id: int) -> Interaction | None:
         """The interaction with what it has reached."""
+        ...
+
+    def extend(self, interaction_id: int, *, until: datetime) -> None:
+        """Keep an open interaction from timing out before `until` (it waits on a letter or code)."""
         ...
 
     def end(self, interaction_id: int, *, at: datetime) -> bool:

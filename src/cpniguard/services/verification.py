@@ -161,6 +161,8 @@ def issue_challenge(
             found.account_id, found.id, kind, destination, secret_hash, at, at + lifetime
         )
         challenge_id = uow.credentials.add_challenge(challenge)
+        # The interaction waits for what is mailed or sent: it must not time out before it expires.
+        uow.interactions.extend(found.id, until=challenge.expires_at)
         if code is not None:
             _send(uow, renderer, challenge, challenge_id=challenge_id, code=code)
         uow.commit()

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from cpniguard.adapters.db.tables import Interaction, InteractionAuthentication
 from cpniguard.domain.disclosure_request import AuthenticationMethod, Channel
 from cpniguard.domain.interactions import Interaction as InteractionValue
+from cpniguard.services.ports import InteractionRecord
 
 
 class SqlInteractionRepository:
@@ -18,22 +19,15 @@ class SqlInteractionRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def open(
-        self,
-        *,
-        account_id: int,
-        channel: Channel,
-        employee_id: int | None,
-        caller_number: str | None,
-        at: datetime,
-    ) -> int:
+    def open(self, opening: InteractionRecord) -> int:
         """Insert an open interaction."""
         statement = insert(Interaction).values(
-            account_id=account_id,
-            channel=channel,
-            employee_id=employee_id,
-            caller_number=caller_number,
-            started_at=at,
+            account_id=opening.account_id,
+            channel=opening.channel,
+            employee_id=opening.employee_id,
+            caller_number=opening.caller_number,
+            started_at=opening.started_at,
+            expires_at=opening.expires_at,
         )
         return int(self._session.execute(statement.returning(Interaction.id)).scalar_one())
 
@@ -54,6 +48,19 @@ class SqlInteractionRepository:
             started_at=row.started_at,
             ended_at=row.ended_at,
             authentication=frozenset(AuthenticationMethod(m) for m in methods),
+            expires_at=row.expires_at,
+        )
+
+    def extend(self, interaction_id: int, *, until: datetime) -> None:
+        """Move expires_at out to `until` on an open interaction; never shorten it."""
+        self._session.execute(
+            update(Interaction)
+            .where(
+                Interaction.id == interaction_id,
+                Interaction.ended_at.is_(None),
+                Interaction.expires_at < until,
+            )
+            .values(expires_at=until)
         )
 
     def end(self, interaction_id: int, *, at: datetime) -> bool:

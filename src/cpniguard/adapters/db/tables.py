@@ -347,6 +347,9 @@ class Interaction(Base):
     )
     started_at: Mapped[datetime] = classified(OPERATIONAL, "when the contact began", UtcDateTime())
     ended_at: Mapped[datetime | None] = classified(OPERATIONAL, "when it ended", UtcDateTime())
+    expires_at: Mapped[datetime] = classified(
+        OPERATIONAL, "when it ends by itself if nobody ends it (timeout)", UtcDateTime()
+    )
 
 
 class InteractionAuthentication(Base):

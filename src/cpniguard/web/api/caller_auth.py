@@ -53,6 +53,7 @@ def auth_tools(container: Container) -> AuthTools:
         pretexting_accounts=settings.pretexting_accounts,
         pretexting_window=timedelta(minutes=settings.pretexting_window_minutes),
         code_lifetime=timedelta(minutes=settings.code_lifetime_minutes),
+        interaction_lifetime=timedelta(minutes=settings.interaction_timeout_minutes),
     )
     return AuthTools(container.unit_of_work, container.clock, container.passwords, policy)
 

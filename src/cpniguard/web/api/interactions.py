@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from http import HTTPStatus
 from typing import Annotated, Self
 
@@ -58,7 +58,10 @@ class InteractionOut(BaseModel):
 @router.post("/interactions", status_code=HTTPStatus.CREATED, responses=problem_responses(403, 404, 422))
 def open_one(container: ContainerDep, holder: InteractionHandlerDep, body: InteractionIn) -> InteractionOut:
     """Open an interaction; authentication reached in it counts only while it is open."""
-    opening = InteractionOpening(body.account_number, body.channel, holder.employee_id, body.caller_number)
+    lifetime = timedelta(minutes=container.settings.caller_auth.interaction_timeout_minutes)
+    opening = InteractionOpening(
+        body.account_number, body.channel, holder.employee_id, body.caller_number, lifetime
+    )
     found = open_interaction(uow_factory=container.unit_of_work, clock=container.clock, opening=opening)
     return InteractionOut.of(found)
 

@@ -152,6 +152,7 @@ def upgrade() -> None:
         sa.Column("caller_number", sa.String(length=16), nullable=True),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "ended_at IS NULL OR ended_at >= started_at", name=op.f("ck_interactions_span_ordered")
         ),
