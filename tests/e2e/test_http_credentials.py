@@ -125,6 +125,14 @@ def test_a_change_after_activation_writes_a_notice_to_the_old_contact_without_th
     )
     assert all(PASSWORD not in m.body and PIN not in m.body for m in notices)
     assert "credential.set" in customer.events()
+    with customer.container.unit_of_work() as uow:
+        logged = uow.access_log.entries_for_account(customer.account_id, limit=500)
+    (changed,) = [
+        e.entry
+        for e in logged
+        if e.entry.event.value == "credential.set" and e.entry.interaction_id == proven
+    ]
+    assert changed.authentication == ("callback_to_number_of_record",)  # what the interaction proved
 
 
 def test_credentials_set_at_activation_send_no_notice(customer: Customer):

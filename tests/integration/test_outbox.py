@@ -224,3 +224,28 @@ def test_several_workers_at_once_never_claim_one_message_twice(fresh_database_ur
         attempts = set(session.scalars(select(OutboxMessage.attempts)))
     assert (statuses, attempts) == ({DeliveryStatus.SENT}, {1})
     engine.dispose()
+
+
+def _bodies(container: Container) -> dict[str, str]:
+    with container.sessions() as session:
+        return {
+            template: body
+            for template, body in session.execute(select(OutboxMessage.template, OutboxMessage.body))
+        }
+
+
+def test_a_one_time_code_is_forgotten_once_delivered_or_given_up_and_other_bodies_are_kept(
+    container, account_id
+):
+    code = notice(account_id, "challenge:1", template="authentication_code", body="Your code is 482913.")
+    letter = notice(account_id, "challenge:2", template="authentication_letter", body="Code 55512345.")
+    enqueue(container, code, letter, notice(account_id))
+    queue = container.outbox_queue()
+    by_key = {message.idempotency_key: message for message in claim(queue)}
+    queue.mark_sent(by_key["challenge:1"], at=TEST_NOW, provider_reference="ok")
+    queue.mark_sent(by_key["account_change:1:pin:2026-11-02"], at=TEST_NOW, provider_reference="ok")
+    queue.mark_failed(by_key["challenge:2"], reason="printer gone", retry_at=None)
+    bodies = _bodies(container)
+    assert "482913" not in bodies["authentication_code"]
+    assert "55512345" not in bodies["authentication_letter"]
+    assert bodies["account_change"] == "Your PIN was changed. Not you? Call 611."

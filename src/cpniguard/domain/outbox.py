@@ -85,3 +85,8 @@ DELIVERY_READERS = frozenset({Role.REPRESENTATIVE, Role.SUPERVISOR, Role.COMPLIA
 def can_read_deliveries(role: Role) -> bool:
     """Whether `role` may see the delivery state of a customer's messages."""
     return role in DELIVERY_READERS
+
+
+TEMPLATES_CARRYING_A_CODE = frozenset({"authentication_code", "password_reset", "authentication_letter"})
+"""Messages whose body holds a one-time code (64.2010(b), (e)); it is not kept once delivered."""
+CODE_REMOVED_BODY = "(The one-time code this message carried was removed once it was delivered or given up.)"

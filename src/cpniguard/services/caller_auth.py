@@ -90,8 +90,17 @@ class Attempted:
     at: datetime
 
 
-def log_event(uow: UnitOfWork, attempted: Attempted, event: AuditEvent, explanation: str) -> None:
-    """Append one authentication event to the access log (64.2010(a); DESIGN.md invariant 2)."""
+def log_event(
+    uow: UnitOfWork,
+    attempted: Attempted,
+    event: AuditEvent,
+    explanation: str,
+    proven: tuple[str, ...] | None = None,
+) -> None:
+    """Append one authentication event to the access log (64.2010(a); DESIGN.md invariant 2).
+
+    `proven` is what the interaction had proven, when it is not the method attempted.
+    """
     outcome = event.value.rsplit(".", 1)[-1]
     reason = LoggedReason(f"64.2010(a).{outcome}", CITATION, explanation)
     uow.access_log.append(
@@ -109,7 +118,7 @@ def log_event(uow: UnitOfWork, attempted: Attempted, event: AuditEvent, explanat
                 recipient="customer",
                 destination=None,
                 interaction_id=attempted.interaction_id,
-                authentication=(attempted.method,),
+                authentication=(attempted.method,) if proven is None else proven,
                 outcome=outcome,
                 reasons=(reason,),
                 conditions=(),

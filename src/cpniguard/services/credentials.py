@@ -110,6 +110,17 @@ def secret_problems(new: NewCredential, kind: CredentialKind, facts: AccountFact
     return problems
 
 
+def _proven(uow: UnitOfWork, interaction_id: int | None, at: datetime) -> tuple[str, ...]:
+    """What the interaction had proven when the secret was set (nothing at activation)."""
+    found = None if interaction_id is None else uow.interactions.get(interaction_id)
+    if found is None:
+        return ()
+    methods = sorted(found.authentication_at(at))
+    if not methods and uow.credentials.has_completed_reset(found.id):
+        return ("password_reset",)
+    return tuple(methods)
+
+
 def _require_authenticated(
     uow: UnitOfWork, account_id: int, interaction_id: int | None, at: datetime
 ) -> None:
@@ -175,7 +186,10 @@ def set_credential(*, tools: CredentialTools, asker: Asker, new: NewCredential) 
         attempted = Attempted(
             asker, account_id, new.interaction_id, channel, AuthenticationMethod.PASSWORD, at
         )
-        log_event(uow, attempted, AuditEvent.CREDENTIAL_SET, f"The {kind} was set (64.2010(e)).")
+        explanation = f"The {kind} was set (64.2010(e))."
+        log_event(
+            uow, attempted, AuditEvent.CREDENTIAL_SET, explanation, _proven(uow, new.interaction_id, at)
+        )
         notice = None
         if not activation:
             notice = notify_account_change(

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from cpniguard.adapters.db.tables import OutboxMessage
 from cpniguard.domain.errors import FieldProblem, InvalidInputError
 from cpniguard.domain.notifications import DeliveryStatus
+from cpniguard.domain.outbox import CODE_REMOVED_BODY, TEMPLATES_CARRYING_A_CODE
 from cpniguard.services.ports import ClaimedMessage, MessageDelivery, OutboundMessage
 
 FIELD_LIMITS = {"idempotency_key": 128, "recipient": 500, "template": 64, "subject": 200}
@@ -205,6 +206,12 @@ class SqlOutboxQueue:
         return self._update_held(claim, values)
 
     def _update_held(self, claim: ClaimedMessage, values: dict[str, object]) -> bool:
+        if values.get("status") in {DeliveryStatus.SENT, DeliveryStatus.DEAD}:
+            # A one-time code is a secret: once delivered (or given up), the outbox forgets it.
+            values["body"] = case(
+                (OutboxMessage.template.in_(TEMPLATES_CARRYING_A_CODE), literal(CODE_REMOVED_BODY)),
+                else_=OutboxMessage.body,
+            )
         statement = (
             update(OutboxMessage)
             .where(_held(claim))
