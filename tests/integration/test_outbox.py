@@ -228,7 +228,8 @@ def test_several_workers_at_once_never_claim_one_message_twice(fresh_database_ur
 
 def _bodies(container: Container) -> dict[str, str]:
     with container.sessions() as session:
-        return dict(session.execute(select(OutboxMessage.template, OutboxMessage.body)))
+        rows = session.execute(select(OutboxMessage.template, OutboxMessage.body)).all()
+        return dict(rows)
 
 
 def test_a_one_time_code_is_forgotten_once_delivered_or_given_up_and_other_bodies_are_kept(
