@@ -20,25 +20,21 @@ import sqlite3
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import psycopg
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import make_url
 
-from cpniguard.adapters.db import migrate
 from cpniguard.adapters.db.access_log_chain import SqlAccessLogChain
 from cpniguard.adapters.db.engine import build_engine
-from cpniguard.bootstrap import Container, build_container
-from cpniguard.config import Settings
 from cpniguard.domain.audit import GENESIS_HASH, AccessLogEntry, AuditEvent, LoggedReason, chain_entries
 from cpniguard.domain.audit_verification import check_segment
 from cpniguard.services.audit import verify_access_log
+from scratch_databases import DEFAULT_POSTGRES_URL, SQLITE_PRAGMAS, container_for, fresh_database, libpq_url
 
-DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 COLUMNS = "sequence, occurred_at, event, account_id, payload, previous_hash, entry_hash"
 POSTGRES_TYPES = ["int8", "timestamptz", "text", "int8", "bytea", "bytea", "bytea"]
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -87,42 +83,6 @@ def synthetic_entries(count: int, accounts: int, seed: int) -> list[AccessLogEnt
 # ------------------------------------------------------------------ databases
 
 
-@contextlib.contextmanager
-def fresh_database(engine: str, postgres_url: str, workdir: Path) -> Iterator[str]:
-    """A new database migrated to head; removed afterwards."""
-    if engine == "sqlite":
-        path = workdir / f"audit-{uuid.uuid4().hex[:12]}.sqlite3"
-        try:
-            yield _migrated(f"sqlite:///{path}")
-        finally:
-            for suffix in ("", "-wal", "-shm"):
-                path.with_name(path.name + suffix).unlink(missing_ok=True)
-        return
-    name = f"cpniguard_bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield _migrated(make_url(postgres_url).set(database=name).render_as_string(hide_password=False))
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def _migrated(url: str) -> str:
-    engine = build_engine(url)
-    migrate.upgrade(engine)
-    engine.dispose()
-    return url
-
-
-def container_for(url: str, workdir: Path) -> Container:
-    """The real composition root for `url` (checkpoints at the default interval)."""
-    settings = {"environment": "development", "data_dir": workdir, "database": {"url": url}}
-    return build_container(Settings.model_validate(settings))
-
-
 def fingerprint(url: str) -> tuple[Any, ...]:
     """Aggregates over the stored entries; the two sides of an append comparison must agree."""
     engine = build_engine(url)
@@ -145,13 +105,10 @@ def raw_connection(url: str) -> Iterator[Any]:
     connection: Any
     if parsed.get_backend_name() == "sqlite":
         connection = sqlite3.connect(parsed.database or "", isolation_level=None)
-        connection.execute("PRAGMA foreign_keys = ON")
-        connection.execute("PRAGMA journal_mode = WAL")
-        connection.execute("PRAGMA synchronous = NORMAL")
+        for pragma in SQLITE_PRAGMAS:
+            connection.execute(f"PRAGMA {pragma}")
     else:
-        connection = psycopg.connect(
-            parsed.set(drivername="postgresql").render_as_string(hide_password=False)
-        )
+        connection = psycopg.connect(libpq_url(url))
     try:
         yield connection
     finally:

@@ -21,7 +21,7 @@ from typing import Any
 
 from cpniguard.domain.accounts import ServiceCategory
 from cpniguard.domain.classification import DataClass
-from cpniguard.domain.disclosure import decide
+from cpniguard.domain.disclosure import RULE_SETS, decide
 from cpniguard.domain.disclosure_request import (
     ActorKind,
     Approval,
@@ -109,7 +109,7 @@ OWN_RECIPIENTS: Mapping[Value, RecipientClass] = {
     ActorKind.OTHER_CARRIER: RecipientClass.OTHER_CARRIER,
     ActorKind.GOVERNMENT: RecipientClass.GOVERNMENT,
 }
-RULES_IN_FORCE_FROM = datetime(2007, 12, 8, tzinfo=UTC)
+RULES_IN_FORCE_FROM = RULE_SETS[0].effective_from
 DECISION_TIMES = (
     datetime(2026, 11, 2, 15, 0, tzinfo=UTC),
     RULES_IN_FORCE_FROM,

@@ -18,21 +18,18 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, insert, make_url, text
+from sqlalchemy import Engine, insert
 
-from cpniguard.adapters.db import migrate
 from cpniguard.adapters.db.engine import build_engine
 from cpniguard.adapters.db.tables import Account
 from cpniguard.adapters.ingest.cdr_csv import CsvCallDetailSource
-from cpniguard.bootstrap import Container, build_container
-from cpniguard.config import Settings
+from cpniguard.bootstrap import Container
 from cpniguard.domain.accounts import AccountKind, AccountStatus, Language
 from cpniguard.domain.classification import DataClass
 from cpniguard.domain.disclosure import Permit
@@ -45,10 +42,8 @@ from raw_baseline import (
     raw_sqlite_ingest,
     raw_sqlite_queries,
 )
+from scratch_databases import DEFAULT_POSTGRES_URL, container_for, fresh_database
 from synthetic_cdr import write_synthetic_file
-
-DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-
 
 # ------------------------------------------------------------------ databases
 
@@ -63,33 +58,8 @@ class Target:
     account_numbers: list[str]
 
 
-@contextlib.contextmanager
-def fresh_database(target: Target) -> Iterator[str]:
-    """A new database migrated to head and holding the accounts; dropped afterwards."""
-    if target.engine == "sqlite":
-        path = target.workdir / f"bench-{uuid.uuid4().hex[:12]}.sqlite3"
-        try:
-            yield _prepared(f"sqlite:///{path}", target.account_numbers)
-        finally:
-            for suffix in ("", "-wal", "-shm"):
-                path.with_name(path.name + suffix).unlink(missing_ok=True)
-        return
-    name = f"cpniguard_bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(target.postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        url = make_url(target.postgres_url).set(database=name).render_as_string(hide_password=False)
-        yield _prepared(url, target.account_numbers)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def _prepared(url: str, account_numbers: list[str]) -> str:
-    engine = build_engine(url)
-    migrate.upgrade(engine)
+def insert_accounts(engine: Engine, account_numbers: list[str]) -> None:
+    """Insert the synthetic accounts the call detail rows name."""
     opened = datetime(2024, 1, 1, tzinfo=UTC)
     accounts = [
         {
@@ -104,15 +74,12 @@ def _prepared(url: str, account_numbers: list[str]) -> str:
     ]
     with engine.begin() as connection:
         connection.execute(insert(Account), accounts)
-    engine.dispose()
-    return url
 
 
-def container_for(url: str, workdir: Path) -> Container:
-    """The real composition root, configured for `url`."""
-    return build_container(
-        Settings.model_validate({"environment": "development", "data_dir": workdir, "database": {"url": url}})
-    )
+def fresh_accounts_database(target: Target) -> contextlib.AbstractContextManager[str]:
+    """A new database migrated to head and holding the target's accounts; dropped afterwards."""
+    prepare = functools.partial(insert_accounts, account_numbers=target.account_numbers)
+    return fresh_database(target.engine, target.postgres_url, target.workdir, prepare)
 
 
 def fingerprint(url: str) -> tuple[Any, ...]:
@@ -222,7 +189,7 @@ def measure_engine(target: Target, csv_path: Path, rows: int, args: argparse.Nam
     for attempt in range(args.repeat):
         order = list(sides)[attempt % len(sides) :] + list(sides)[: attempt % len(sides)]
         for side in order:
-            with fresh_database(target) as url:
+            with fresh_accounts_database(target) as url:
                 times[side].append(sides[side](url, csv_path))
                 fingerprints.add(fingerprint(url))
                 print(

@@ -18,6 +18,7 @@ import psycopg
 from sqlalchemy import make_url
 
 from cpniguard.adapters.db.call_detail import SQLITE_LOAD_CACHE_KIB
+from scratch_databases import SQLITE_PRAGMAS, libpq_url
 
 QUERY_MONTH = (datetime(2026, 9, 1, tzinfo=UTC), datetime(2026, 10, 1, tzinfo=UTC))
 """The month every one-month read asks for (the synthetic calls span August to October)."""
@@ -91,7 +92,7 @@ def raw_sqlite_ingest(url: str, csv_path: Path, *, tuned: bool) -> float:
     """
     started = time.perf_counter()
     database = sqlite3.connect(str(make_url(url).database), isolation_level=None)
-    for pragma in ("foreign_keys = ON", "journal_mode = WAL", "synchronous = NORMAL"):
+    for pragma in SQLITE_PRAGMAS:
         database.execute(f"PRAGMA {pragma}")
     if tuned:
         database.execute(f"PRAGMA cache_size = -{SQLITE_LOAD_CACHE_KIB}")
@@ -110,11 +111,6 @@ def raw_sqlite_ingest(url: str, csv_path: Path, *, tuned: bool) -> float:
     database.execute("COMMIT")
     database.close()
     return time.perf_counter() - started
-
-
-def libpq_url(url: str) -> str:
-    """The SQLAlchemy URL as a libpq connection string."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 POSTGRES_TYPES = ("int8", *["text"] * 6, "timestamptz", "timestamptz", "int4", "int4", "text", "int8")

@@ -211,7 +211,6 @@ class FakeUnitOfWork:
         self._database = database
         self._replays = replays
         self._working = FakeTables()
-        self.committed = False
 
     def __enter__(self) -> Self:
         self._working = copy.deepcopy(self._database.tables)
@@ -234,7 +233,6 @@ class FakeUnitOfWork:
     def commit(self) -> None:
         self._database.tables = copy.deepcopy(self._working)
         self._database.commits += 1
-        self.committed = True
 
     def ping(self) -> None:
         return None
@@ -257,10 +255,8 @@ class ListCallDetailSource:
     def __init__(self, name: str, rows: Iterable[RawCallDetailRow | RowRejection]) -> None:
         self.name = name
         self._rows = list(rows)
-        self.passes = 0
 
     def rows(self) -> Iterator[RawCallDetailRow | RowRejection]:
-        self.passes += 1
         for row in self._rows:
             yield row if isinstance(row, RowRejection) else (row[0], list(row[1]))
 
@@ -281,13 +277,11 @@ class FakeAccessLog:
         *,
         key: bytes = FAKE_ACCESS_LOG_KEY,
         checkpoint_interval: int = 4,
-        at: datetime | None = None,
         stretch_entries: int = 3,
     ) -> None:
         self._tables = tables
         self._key = key
         self._interval = checkpoint_interval
-        self._at = at
         self._stretch_entries = stretch_entries
 
     def prepare_to_append(self) -> None:

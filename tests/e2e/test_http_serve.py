@@ -6,7 +6,7 @@ import httpx
 import pytest
 from tests.processes import free_port, wait_until_healthy
 
-from cpniguard.cli.serve import is_loopback
+from cpniguard.cli.context import is_loopback
 
 
 def issue_token_with_the_cli(environment, role="administrator"):

@@ -50,8 +50,8 @@ def _reads_cpni(node: ast.AST, aliases: Aliases) -> bool:
         names = _names_in(call)
         if callee in {"select", "get", "scalar", "scalars"} and names & table_names:
             return True
-        if callee in {"execute", "scalar", "scalars"} and names & aliases.statements:
-            return True
+    if _names_in(node) & aliases.statements:  # a prebuilt select, however it reaches execute()
+        return True
     strings = (n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str))
     return any(SQL_READ.search(text) for text in strings)
 
@@ -122,7 +122,8 @@ PREBUILT_SELECT = """
 _R = Service.__table__.c
 _Q = select(_R.product_name)
 def leak(session):
-    return session.execute(_Q)
+    statement = _Q
+    return session.execute(statement)
 """
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,8 +14,8 @@ from rich.markup import escape
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from cpniguard.bootstrap import Container, build_container
-from cpniguard.config import Settings
-from cpniguard.domain.errors import InvalidInputError
+from cpniguard.config import Environment, Settings
+from cpniguard.domain.errors import InvalidInputError, NotFoundError
 
 EXIT_BAD_INPUT = 2
 EXIT_CONFIGURATION = 3
@@ -63,3 +64,35 @@ def fail_with_input_error(error: InvalidInputError, *, limit: int | None = None)
         stderr.print(f"  ... and {len(error.problems) - limit} more")
     sys.stderr.flush()
     raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def not_found_exit(error: NotFoundError) -> typer.Exit:
+    """Print what was not found; the exit (code 2) to raise."""
+    stderr.print(f"[red]error:[/] {escape(str(error))}")
+    return typer.Exit(EXIT_BAD_INPUT)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is reachable from this machine only."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # a host name: it may resolve to any interface
+        return False
+
+
+def refuse_exposure_outside_production(host: str, environment: Environment) -> None:
+    """Exit 3 when `host` is reachable from other machines outside production."""
+    # Outside production an administrator may move the clock across consent waiting
+    # periods (64.2008(d)(1)), and development accepts placeholder secrets: such a server
+    # must not be reachable from other machines (47 CFR 64.2010(a)).
+    if environment is Environment.PRODUCTION or is_loopback(host):
+        return
+    stderr.print(
+        f"[red]error:[/] refusing to listen on {escape(host)} in the {environment} environment: "
+        "outside production an administrator can move the server's clock and development "
+        "accepts placeholder secrets. Listen on 127.0.0.1, or set CPNIGUARD_ENVIRONMENT=production "
+        "with real secrets to serve other machines."
+    )
+    raise typer.Exit(EXIT_CONFIGURATION)

@@ -23,6 +23,7 @@ from cpniguard.cli.context import (
     EXIT_CONFIGURATION,
     container,
     fail_with_input_error,
+    refuse_exposure_outside_production,
     stderr,
     stdout,
 )
@@ -70,6 +71,8 @@ def demo(
 ) -> None:
     """Seed 1,200 synthetic accounts and 120,000 calls into an empty database, then serve the app."""
     with _container(data_dir) as built:
+        if not no_serve:  # refuse before seeding anything, as serving would
+            refuse_exposure_outside_production(host, built.settings.environment)
         _migrate(built)
         summary = _seed(built, seed)
         base_url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"

@@ -7,7 +7,14 @@ from datetime import datetime
 import typer
 from rich.table import Table
 
-from cpniguard.cli.context import EXIT_BAD_INPUT, container, fail_with_input_error, stderr, stdout
+from cpniguard.cli.context import (
+    EXIT_BAD_INPUT,
+    container,
+    fail_with_input_error,
+    not_found_exit,
+    stderr,
+    stdout,
+)
 from cpniguard.domain.employees import DisciplinaryAction, Role, TrainingRecord
 from cpniguard.domain.errors import InvalidInputError, NotFoundError
 from cpniguard.services.employees import NewEmployee, add_employee
@@ -28,11 +35,6 @@ def _aware(value: str, option: str) -> datetime:
         stderr.print(f"[red]error:[/] {option}: {value!r} is not an ISO 8601 instant with a UTC offset")
         raise typer.Exit(EXIT_BAD_INPUT)
     return parsed
-
-
-def _not_found(error: NotFoundError) -> typer.Exit:
-    stderr.print(f"[red]error:[/] {error}")
-    return typer.Exit(EXIT_BAD_INPUT)
 
 
 @app.command()
@@ -79,7 +81,7 @@ def train(
         except InvalidInputError as error:
             fail_with_input_error(error)
         except NotFoundError as error:
-            raise _not_found(error) from None
+            raise not_found_exit(error) from None
     stderr.print(f"training recorded for {username}, valid until {record.expires_at.isoformat()}")
 
 
@@ -96,7 +98,7 @@ def discipline(
         try:
             record_disciplinary_action(uow_factory=built.unit_of_work, username=username, entry=entry)
         except NotFoundError as error:
-            raise _not_found(error) from None
+            raise not_found_exit(error) from None
     stderr.print(f"{action} recorded for {username}")
 
 
@@ -107,7 +109,7 @@ def show(username: str = typer.Argument(..., help="The employee.")) -> None:
         try:
             summary = training_summary(uow_factory=built.unit_of_work, clock=built.clock, username=username)
         except NotFoundError as error:
-            raise _not_found(error) from None
+            raise not_found_exit(error) from None
     stdout.print(f"{summary.username}: CPNI training {summary.status}")
     table = Table("completed", "expires")
     for training in summary.trainings:

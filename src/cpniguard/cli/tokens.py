@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cpniguard.cli.context import EXIT_BAD_INPUT, container, fail_with_input_error, stderr
+from cpniguard.cli.context import container, fail_with_input_error, not_found_exit, stderr
 from cpniguard.domain.employees import Role
 from cpniguard.domain.errors import InvalidInputError, NotFoundError
 from cpniguard.services.api_tokens import issue_api_token, revoke_api_token
@@ -51,8 +51,7 @@ def revoke(
         try:
             revoke_api_token(token_id=token_id, uow_factory=built.unit_of_work, clock=built.clock)
         except NotFoundError as error:
-            stderr.print(f"[red]error:[/] {error}")
-            raise typer.Exit(EXIT_BAD_INPUT) from None
+            raise not_found_exit(error) from None
     stderr.print(f"token {token_id} revoked")
 
 

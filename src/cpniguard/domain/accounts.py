@@ -156,3 +156,14 @@ def telephone_numbers_of_record(numbers: Iterable[ServiceNumber], at: datetime) 
 def subscribed_categories(services: Iterable[ServiceLine], at: datetime) -> frozenset[ServiceCategory]:
     """Return the categories of service the customer takes at `at` (64.2005(a))."""
     return frozenset(s.category for s in services if s.is_active_at(at))
+
+
+def callback_numbers(numbers: Iterable[ServiceNumber], at: datetime) -> list[str]:
+    """The telephone numbers of record a callback may go to at `at` (64.2010(b), 64.2003(q)).
+
+    Policy beyond the rule: like an address of record (64.2003(b)), a number counts only
+    after 30 days on the service, so a number just moved to a new SIM or ported in is
+    not called back to authenticate.
+    """
+    settled = timedelta(days=ADDRESS_OF_RECORD_MIN_AGE_DAYS)
+    return telephone_numbers_of_record((n for n in numbers if at - n.associated_at >= settled), at)

@@ -159,3 +159,8 @@ def actor_verdict(request: DisclosureRequest, facts: DisclosureFacts) -> Verdict
     if request.purpose in purposes and request.recipient is recipient:
         return ALLOW_OUTSIDE
     return REFUSE_OUTSIDE
+
+
+def actor_kind_of(role: Role) -> ActorKind:
+    """Who a bearer of `role` is: an integration (a system, not trained) or an employee (64.2009(b))."""
+    return ActorKind.INTEGRATION if role is Role.INTEGRATION else ActorKind.EMPLOYEE

@@ -154,6 +154,9 @@ NOT_GOVERNED = Verdict(allows=True, reasons=())
 REFUSE_BUSINESS_INCOMPLETE = refuse(BUSINESS_CONTRACT_INCOMPLETE, ASK_PASSWORD, CALL_BACK)
 METHODS_FOR_CALLER = frozenset({Method.PASSWORD, Method.CODE_TO_EMAIL_OF_RECORD})
 """Methods that authenticate a caller for CPNI other than call detail (64.2010(a))."""
+SENDING_CHANNELS = frozenset({Channel.POSTAL_MAIL, Channel.EMAIL})
+"""Channels that send to an address of record (64.2010(b)): the destination decides, not the
+64.2010(g) contract method."""
 
 
 def _business_verdict(facts: DisclosureFacts) -> Verdict | None:
@@ -233,14 +236,13 @@ REFUSE_UNKNOWN_CHANNEL = refuse(UNKNOWN_CHANNEL)
 
 
 def channel_verdict(request: DisclosureRequest, facts: DisclosureFacts) -> Verdict:
-    """Whether the channel's safeguards allow disclosure to the customer (64.2010)."""
+    """Whether the channel's safeguards allow disclosure to the customer (47 CFR 64.2010)."""
     if request.recipient is not RecipientClass.CUSTOMER:
         return NOT_GOVERNED
     rule = CHANNEL_RULES.get(request.channel)
     if rule is None:
         return REFUSE_UNKNOWN_CHANNEL
-    sending = request.channel in {Channel.POSTAL_MAIL, Channel.EMAIL}
-    business = None if sending else _business_verdict(facts)
+    business = None if request.channel in SENDING_CHANNELS else _business_verdict(facts)
     if business is not None and business.allows:
         return business
     verdict = rule(request, facts)

@@ -60,5 +60,5 @@ class FieldClassification:
 
     @property
     def is_cpni(self) -> bool:
-        """Whether reading this field needs a permitted disclosure decision."""
+        """Whether reading this field needs a permitted disclosure decision (47 U.S.C. 222(c)(1))."""
         return self.data_class in CPNI_CLASSES

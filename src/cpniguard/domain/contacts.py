@@ -96,7 +96,11 @@ class PostalAddress:
 
 
 def postal_address_problems(address: PostalAddress) -> tuple[FieldProblem, ...]:
-    """Say every part of `address` that is missing, too long or not deliverable in form."""
+    """Say every part of `address` that is missing, too long or not deliverable in form.
+
+    47 CFR 64.2010(b), (f): call detail and account-change notices are mailed to the postal
+    address of record, so one that cannot be delivered to is refused when it is given.
+    """
     problems = [
         *_text_problems("line1", address.line1, MAX_LINE_CHARACTERS, required=True),
         *_text_problems("line2", address.line2 or "", MAX_LINE_CHARACTERS, required=False),

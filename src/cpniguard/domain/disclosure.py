@@ -85,6 +85,9 @@ class Permit:
     data_category: DataClass
     purpose: Purpose
     access_log_sequence: int
+    stated_call_number: str | None = None
+    """When the permit rests on call detail the customer stated unaided (64.2010(b)), the
+    only number whose calls it covers."""
 
 
 def rule_set_in_force(at: datetime, rule_sets: tuple[RuleSet, ...] = RULE_SETS) -> RuleSet | None:

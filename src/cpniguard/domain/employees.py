@@ -49,7 +49,7 @@ TRAINING_READERS = TRAINING_RECORDERS | {Role.AUDITOR}
 
 
 def can_handle_interactions(role: Role) -> bool:
-    """Whether `role` may open and end interactions with customers."""
+    """Whether `role` may open and end interactions with customers (47 CFR 64.2010(a))."""
     return role in INTERACTION_HANDLERS
 
 
@@ -109,3 +109,8 @@ CONTACT_CHANGERS = frozenset({Role.REPRESENTATIVE, Role.SUPERVISOR, Role.INTEGRA
 def can_change_contact_points(role: Role) -> bool:
     """Whether `role` may change an account's contact points of record (notified, 64.2010(f))."""
     return role in CONTACT_CHANGERS
+
+
+def can_administer(role: Role) -> bool:
+    """Whether `role` may use the administration endpoints, such as the test clock (DESIGN.md 9)."""
+    return role is Role.ADMINISTRATOR

@@ -50,7 +50,7 @@ class LockState:
     locks_in_series: int
 
     def is_locked_at(self, at: datetime) -> bool:
-        """Whether password and PIN authentication is refused at `at`."""
+        """Whether password and PIN authentication is refused at `at` (47 CFR 64.2010(a))."""
         return self.locked_until is not None and at < self.locked_until
 
 

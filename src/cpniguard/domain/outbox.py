@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from cpniguard.domain.employees import Role
+from cpniguard.domain.notices import MESSAGE_FIELDS
 
 MAX_ERROR_CHARACTERS = 1000
 """The longest failure reason kept on a message (the column's width)."""
@@ -87,6 +88,6 @@ def can_read_deliveries(role: Role) -> bool:
     return role in DELIVERY_READERS
 
 
-TEMPLATES_CARRYING_A_CODE = frozenset({"authentication_code", "password_reset", "authentication_letter"})
+TEMPLATES_CARRYING_A_CODE = frozenset(name for name, fields in MESSAGE_FIELDS.items() if "code" in fields)
 """Messages whose body holds a one-time code (64.2010(b), (e)); it is not kept once delivered."""
 CODE_REMOVED_BODY = "(The one-time code this message carried was removed once it was delivered or given up.)"

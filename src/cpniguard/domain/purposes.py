@@ -194,5 +194,5 @@ PURPOSE_RULES: dict[Purpose, PurposeRule] = {
 
 
 def purpose_verdict(request: DisclosureRequest, facts: DisclosureFacts) -> Verdict:
-    """Whether the purpose allows this data, to this recipient, on these facts."""
+    """Whether the purpose allows this data, to this recipient, on these facts (64.2005, 64.2007)."""
     return PURPOSE_RULES[request.purpose].verdict(request, facts)

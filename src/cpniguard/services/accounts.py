@@ -7,7 +7,15 @@ from datetime import datetime
 
 from cpniguard.domain.accounts import ContactPoint, ServiceNumber, is_address_of_record, of_record_from
 from cpniguard.domain.errors import NotFoundError
-from cpniguard.services.ports import UnitOfWorkFactory
+from cpniguard.services.ports import UnitOfWork, UnitOfWorkFactory
+
+
+def account_key(uow: UnitOfWork, account_number: str) -> int:
+    """The key of the account with this number; NotFoundError when there is none."""
+    account_id = uow.accounts.key_of(account_number)
+    if account_id is None:
+        raise NotFoundError(f"no account {account_number}")
+    return account_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,9 +46,7 @@ def contact_points_as_of(
     contact number the customer gave. Raises NotFoundError for an unknown account.
     """
     with uow_factory() as uow:
-        account_id = uow.accounts.key_of(account_number)
-        if account_id is None:
-            raise NotFoundError(f"no account {account_number}")
+        account_id = account_key(uow, account_number)
         history = uow.accounts.contact_points(account_id)
         numbers = uow.accounts.service_numbers(account_id)
     points = [

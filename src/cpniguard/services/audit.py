@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from cpniguard.domain.audit import LoggedAccess, SignedPoint
 from cpniguard.domain.audit_verification import ChainReport, ChainVerification, check_segment, signing_keys
-from cpniguard.domain.errors import FieldProblem, InvalidInputError, NotFoundError
+from cpniguard.domain.errors import FieldProblem, InvalidInputError
+from cpniguard.services.accounts import account_key
 from cpniguard.services.ports import AccessLogChain, UnitOfWorkFactory
 
 DEFAULT_PAGE_ENTRIES = 50
@@ -63,11 +64,8 @@ def list_account_access(
     """
     _check_page(limit, before_sequence)
     with uow_factory() as uow:
-        account_id = uow.accounts.key_of(account_number)
-        if account_id is None:
-            raise NotFoundError(f"no account {account_number}")
         entries = uow.access_log.entries_for_account(
-            account_id, limit=limit + 1, before_sequence=before_sequence
+            account_key(uow, account_number), limit=limit + 1, before_sequence=before_sequence
         )
     more = len(entries) > limit
     entries = entries[:limit]

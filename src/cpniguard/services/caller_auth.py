@@ -11,7 +11,7 @@ hash); failures on many accounts from one caller number raise a pretexting alert
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from cpniguard.domain.audit import AccessLogEntry, AuditEvent, LoggedReason
@@ -153,8 +153,7 @@ def record_success(uow: UnitOfWork, attempted: Attempted, explanation: str) -> I
     """Record the method on the interaction (the gate reads it), the attempt, and the log entry."""
     assert attempted.interaction_id is not None  # noqa: S101 - successes happen in an interaction
     uow.interactions.record_authentication(attempted.interaction_id, attempted.method, at=attempted.at)
-    _record_attempt(uow, attempted, succeeded=True, caller_number=None)
-    log_event(uow, attempted, AuditEvent.AUTHENTICATION_SUCCEEDED, explanation)
+    record_attempt_and_log(uow, attempted, explanation)
     found = uow.interactions.get(attempted.interaction_id)
     assert found is not None  # noqa: S101 - read in this transaction
     return found
@@ -202,11 +201,6 @@ def _lock(uow: UnitOfWork, account_id: int, policy: CallerAuthPolicy, at: dateti
     return lock_state(attempts, policy.lockout, at)
 
 
-def is_locked(uow: UnitOfWork, policy: CallerAuthPolicy, account_id: int, at: datetime) -> bool:
-    """Whether password and PIN authentication is locked on the account at `at` (64.2010(a))."""
-    return _lock(uow, account_id, policy, at).is_locked_at(at)
-
-
 def _secret_matches(uow: UnitOfWork, hasher: PasswordHasher, account_id: int | None, secret: str) -> bool:
     """Check the secret against the password and the PIN, spending the same work when either is missing."""
     kinds = (CredentialKind.PASSWORD, CredentialKind.PIN, CredentialKind.ONLINE_ACCOUNT)
@@ -214,7 +208,8 @@ def _secret_matches(uow: UnitOfWork, hasher: PasswordHasher, account_id: int | N
     hashes = [dummy_hash(hasher) if credential is None else credential.secret_hash for credential in stored]
     # Every hash is verified, matched or not: the time taken must not tell which exist.
     results = [hasher.verify(stored_hash, secret) for stored_hash in hashes]
-    return any(results)
+    # A match against the dummy hash (its secret is in this file) is no match.
+    return any(result and credential is not None for result, credential in zip(results, stored, strict=True))
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,7 +264,8 @@ def _locked_after_failure(uow: UnitOfWork, attempted: Attempted, policy: CallerA
     return after.locked_until
 
 
-def _outcome(check: SecretCheck, interaction: Interaction) -> AuthenticationOutcome:
+def outcome_of(check: SecretCheck, interaction: Interaction) -> AuthenticationOutcome:
+    """What a secret attempt in `interaction` reached, for the representative (64.2010(a))."""
     return AuthenticationOutcome(
         check.interaction is not None,
         check.interaction or interaction,
@@ -296,7 +292,7 @@ def authenticate_by_password(
         caller_number = uow.credentials.caller_number_of(found.id)
         check = check_secret(uow, tools, attempted, SecretAttempt(matches, caller_number))
         uow.commit()
-    return _outcome(check, found)
+    return outcome_of(check, found)
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,20 +323,25 @@ def sign_in_by_password(*, tools: AuthTools, asker: Asker, sign_in: SignIn) -> I
     """
     channel = _sign_in_channel(sign_in.channel)
     method = AuthenticationMethod.PASSWORD
+
+    def open_authenticated(uow: UnitOfWork, attempted: Attempted, explanation: str) -> Interaction:
+        # Only a match on an unlocked account opens the interaction; failures are logged without one.
+        assert attempted.account_id is not None  # noqa: S101 - a secret matches only a known account
+        at, lifetime = attempted.at, tools.policy.interaction_lifetime
+        opening = InteractionRecord(
+            attempted.account_id, channel, asker.employee_id, sign_in.caller_number, at, at + lifetime
+        )
+        opened = replace(attempted, interaction_id=uow.interactions.open(opening))
+        return record_success(uow, opened, explanation)
+
     with tools.uow_factory() as uow:
         uow.access_log.prepare_to_append()
         at = tools.clock.now()
         account_id = uow.accounts.key_of(sign_in.account_number)
         matches = _secret_matches(uow, tools.hasher, account_id, sign_in.secret)
-        interaction_id = None
-        if account_id is not None and matches and not is_locked(uow, tools.policy, account_id, at):
-            expires_at = at + tools.policy.interaction_lifetime
-            opening = InteractionRecord(
-                account_id, channel, asker.employee_id, sign_in.caller_number, at, expires_at
-            )
-            interaction_id = uow.interactions.open(opening)
-        attempted = Attempted(asker, account_id, interaction_id, channel, method, at)
-        check = check_secret(uow, tools, attempted, SecretAttempt(matches, sign_in.caller_number))
+        attempted = Attempted(asker, account_id, None, channel, method, at)
+        answered = SecretAttempt(matches, sign_in.caller_number, open_authenticated)
+        check = check_secret(uow, tools, attempted, answered)
         uow.commit()
     return check.interaction
 

@@ -16,8 +16,9 @@ from email_validator import EmailNotValidError, validate_email
 from cpniguard.domain.accounts import ContactKind
 from cpniguard.domain.call_detail import e164_problem
 from cpniguard.domain.contacts import PostalAddress, postal_address_problems
-from cpniguard.domain.errors import FieldProblem, InvalidInputError, NotFoundError
+from cpniguard.domain.errors import FieldProblem, InvalidInputError
 from cpniguard.domain.notifications import AccountChange, NoticeChannel
+from cpniguard.services.accounts import account_key
 from cpniguard.services.notices import notify_account_change
 from cpniguard.services.ports import Clock, MessageRenderer, OutboundMessage, UnitOfWork, UnitOfWorkFactory
 
@@ -110,7 +111,7 @@ def set_notice_preference(
         raise InvalidInputError("the notice preference is not valid", (problem,))
     with uow_factory() as uow:
         uow.contacts.set_notice_preference(
-            _account_id(uow, account_number), NoticeChannel(channel), at=clock.now()
+            account_key(uow, account_number), NoticeChannel(channel), at=clock.now()
         )
         uow.commit()
     return NoticeChannel(channel)
@@ -133,19 +134,12 @@ def _numbers(old_number: str, new_number: str) -> tuple[tuple[str, str], ...]:
     return (("old_number", old_number), ("new_number", new_number))
 
 
-def _account_id(uow: UnitOfWork, account_number: str) -> int:
-    account_id = uow.accounts.key_of(account_number)
-    if account_id is None:
-        raise NotFoundError(f"no account {account_number}")
-    return account_id
-
-
 def _change(
     context: ContactChangeContext, account_number: str, change: AccountChange, write: Write
 ) -> ContactChange:
     at = context.clock.now()
     with context.uow_factory() as uow:
-        account_id = _account_id(uow, account_number)
+        account_id = account_key(uow, account_number)
         write(uow, account_id, at)
         notice = notify_account_change(
             uow, account_id=account_id, change=change, at=at, renderer=context.renderer

@@ -26,6 +26,7 @@ from cpniguard.domain.credentials import (
 )
 from cpniguard.domain.disclosure_request import AuthenticationMethod, Channel
 from cpniguard.domain.errors import FieldProblem, InvalidInputError, NotFoundError
+from cpniguard.domain.interactions import Interaction
 from cpniguard.domain.notifications import AccountChange
 from cpniguard.services.caller_auth import Attempted, log_event
 from cpniguard.services.disclosure import Asker
@@ -110,9 +111,8 @@ def secret_problems(new: NewCredential, kind: CredentialKind, facts: AccountFact
     return problems
 
 
-def _proven(uow: UnitOfWork, interaction_id: int | None, at: datetime) -> tuple[str, ...]:
+def _proven(uow: UnitOfWork, found: Interaction | None, at: datetime) -> tuple[str, ...]:
     """What the interaction had proven when the secret was set (nothing at activation)."""
-    found = None if interaction_id is None else uow.interactions.get(interaction_id)
     if found is None:
         return ()
     methods = sorted(found.authentication_at(at))
@@ -122,7 +122,7 @@ def _proven(uow: UnitOfWork, interaction_id: int | None, at: datetime) -> tuple[
 
 
 def _require_authenticated(
-    uow: UnitOfWork, account_id: int, interaction_id: int | None, at: datetime
+    uow: UnitOfWork, account_id: int, interaction_id: int | None, found: Interaction | None, at: datetime
 ) -> None:
     """A secret is set only after authentication without biographical prompts (64.2010(e))."""
     if interaction_id is None:
@@ -130,7 +130,6 @@ def _require_authenticated(
             "interaction_id", "required: authenticate the customer in an interaction first"
         )
         raise InvalidInputError("the customer has not authenticated", (problem,))
-    found = uow.interactions.get(interaction_id)
     if found is None or found.account_id != account_id:
         raise NotFoundError(f"no interaction {interaction_id} on this account")
     reset = found.is_open_at(at) and uow.credentials.has_completed_reset(found.id)
@@ -178,18 +177,17 @@ def set_credential(*, tools: CredentialTools, asker: Asker, new: NewCredential) 
             raise InvalidInputError("the credential is not valid", tuple(problems))
         had_one = uow.credentials.has_had(account_id, kind)
         activation = is_set_at_activation(opened_at=holder.opened_at, had_one_before=had_one, at=at)
+        found = None if new.interaction_id is None else uow.interactions.get(new.interaction_id)
         if not activation:
-            _require_authenticated(uow, account_id, new.interaction_id, at)
+            _require_authenticated(uow, account_id, new.interaction_id, found, at)
         _check_login(uow, account_id, kind, new.login)
         uow.credentials.replace(account_id, _stored(new, kind, tools.hasher, at), set_by=asker.label)
-        channel = _channel_of(uow, new.interaction_id)
+        channel = Channel.API if found is None else found.channel
         attempted = Attempted(
             asker, account_id, new.interaction_id, channel, AuthenticationMethod.PASSWORD, at
         )
         explanation = f"The {kind} was set (64.2010(e))."
-        log_event(
-            uow, attempted, AuditEvent.CREDENTIAL_SET, explanation, _proven(uow, new.interaction_id, at)
-        )
+        log_event(uow, attempted, AuditEvent.CREDENTIAL_SET, explanation, _proven(uow, found, at))
         notice = None
         if not activation:
             notice = notify_account_change(
@@ -197,8 +195,3 @@ def set_credential(*, tools: CredentialTools, asker: Asker, new: NewCredential) 
             )
         uow.commit()
     return CredentialSet(kind, at, activation, notice)
-
-
-def _channel_of(uow: UnitOfWork, interaction_id: int | None) -> Channel:
-    found = None if interaction_id is None else uow.interactions.get(interaction_id)
-    return Channel.API if found is None else found.channel

@@ -17,7 +17,7 @@ from cpniguard.domain.audit import AccessLogEntry, AuditEvent, LoggedReason
 from cpniguard.domain.call_detail import CallDetail
 from cpniguard.domain.channels import ONLY_STATED_CALL
 from cpniguard.domain.classification import DataClass
-from cpniguard.domain.decisions import Condition, Decision, Reason
+from cpniguard.domain.decisions import Decision, Reason
 from cpniguard.domain.disclosure import (
     RULE_SETS,
     Permit,
@@ -263,7 +263,8 @@ def decide_in(uow: UnitOfWork, *, asker: Asker, ask: DisclosureAsk, at: datetime
     answer = _log(uow, asked, decision)
     if not decision.is_permitted:
         return answer
-    permit = Permit(account_id, request.data_category, request.purpose, answer.access_log_sequence)
+    stated = ask.stated_call_number if ONLY_STATED_CALL in decision.conditions else None
+    permit = Permit(account_id, request.data_category, request.purpose, answer.access_log_sequence, stated)
     return GateAnswer(decision, answer.access_log_sequence, permit)
 
 
@@ -319,10 +320,6 @@ def _with_category(ask: DisclosureAsk, category: DataClass) -> DisclosureAsk:
     return replace(ask, values={**ask.values, "data_category": category})
 
 
-def _is_bound_to_stated_call(conditions: tuple[Condition, ...]) -> bool:
-    return ONLY_STATED_CALL in conditions
-
-
 @dataclass(frozen=True, slots=True)
 class CallDetailWindow:
     """Which calls to read: start <= started_at < end, at most `limit`."""
@@ -346,12 +343,8 @@ def read_call_detail(
     or from the number the customer named are returned (64.2010(b), RULES.md 11.6).
     """
 
-    def reader(uow: UnitOfWork, answer: GateAnswer, permit: Permit) -> list[CallDetail]:
-        records = uow.cpni.call_detail(permit, start=window.start, end=window.end, limit=window.limit)
-        if not _is_bound_to_stated_call(answer.decision.conditions):
-            return records
-        number = ask.stated_call_number
-        return [r for r in records if number in {r.calling_number, r.called_number}]
+    def reader(uow: UnitOfWork, _answer: GateAnswer, permit: Permit) -> list[CallDetail]:
+        return uow.cpni.call_detail(permit, start=window.start, end=window.end, limit=window.limit)
 
     return _read(uow_factory, clock, asker, _with_category(ask, DataClass.CALL_DETAIL), reader)
 

@@ -9,6 +9,7 @@ from cpniguard.domain.call_detail import e164_problem
 from cpniguard.domain.disclosure_request import Channel
 from cpniguard.domain.errors import FieldProblem, InvalidInputError, NotFoundError
 from cpniguard.domain.interactions import DEFAULT_INTERACTION_LIFETIME, Interaction
+from cpniguard.services.accounts import account_key
 from cpniguard.services.ports import Clock, InteractionRecord, UnitOfWorkFactory
 
 
@@ -44,9 +45,7 @@ def open_interaction(
     if caller_number is not None and (problem := e164_problem(caller_number)):
         raise InvalidInputError("the interaction is not valid", (FieldProblem("caller_number", problem),))
     with uow_factory() as uow:
-        account_id = uow.accounts.key_of(account_number)
-        if account_id is None:
-            raise NotFoundError(f"no account {account_number}")
+        account_id = account_key(uow, account_number)
         now = clock.now()
         record = InteractionRecord(
             account_id, kind, opening.employee_id, caller_number, now, now + opening.lifetime

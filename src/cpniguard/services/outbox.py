@@ -6,9 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
-from cpniguard.domain.errors import FieldProblem, InvalidInputError, NotFoundError
+from cpniguard.domain.errors import FieldProblem, InvalidInputError
 from cpniguard.domain.notifications import NoticeChannel
 from cpniguard.domain.outbox import DeliveryFailedError, RetryPolicy, after_failure
+from cpniguard.services.accounts import account_key
 from cpniguard.services.ports import (
     ClaimedMessage,
     Clock,
@@ -133,7 +134,5 @@ def account_deliveries(
         problem = FieldProblem("limit", f"must be between 1 and {MAX_DELIVERIES_PAGE}")
         raise InvalidInputError("the page size is not valid", (problem,))
     with uow_factory() as uow:
-        account_id = uow.accounts.key_of(account_number)
-    if account_id is None:
-        raise NotFoundError(f"no account {account_number}")
+        account_id = account_key(uow, account_number)
     return queue.deliveries(account_id, limit=limit)

@@ -14,14 +14,14 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from types import MappingProxyType
 
 from cpniguard.domain.accounts import (
     ADDRESS_OF_RECORD_MIN_AGE_DAYS,
     ContactKind,
     addresses_of_record,
-    telephone_numbers_of_record,
+    callback_numbers,
 )
 from cpniguard.domain.credentials import ChallengeKind, CredentialKind, normalized_answer
 from cpniguard.domain.disclosure_request import AuthenticationMethod
@@ -36,6 +36,7 @@ from cpniguard.services.caller_auth import (
     check_secret,
     dummy_hash,
     open_interaction_for,
+    outcome_of,
     record_attempt_and_log,
     record_failure,
     record_success,
@@ -66,7 +67,6 @@ TEMPLATE_OF: Mapping[ChallengeKind, str] = MappingProxyType(
 )
 CODE_DIGITS = 6
 LETTER_CODE_DIGITS = 8
-OF_RECORD_AGE = timedelta(days=ADDRESS_OF_RECORD_MIN_AGE_DAYS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,10 +91,7 @@ def _no_contact(what: str) -> InvalidInputError:
 def destination_of_record(uow: UnitOfWork, account_id: int, kind: ChallengeKind, at: datetime) -> str:
     """The contact of record a challenge goes to: never a value given during the contact (64.2010(b))."""
     if kind is ChallengeKind.CALLBACK:
-        numbers = [
-            n for n in uow.accounts.service_numbers(account_id) if at - n.associated_at >= OF_RECORD_AGE
-        ]
-        found = telephone_numbers_of_record(numbers, at)
+        found = callback_numbers(uow.accounts.service_numbers(account_id), at)
         if not found:
             raise _no_contact("telephone number")
         return found[0]
@@ -265,9 +262,4 @@ def authenticate_by_backup_answer(
         answered = SecretAttempt(matches, caller_number, _reset_by_backup_answer)
         check = check_secret(uow, tools, attempted, answered)
         uow.commit()
-    return AuthenticationOutcome(
-        authenticated=check.interaction is not None,
-        interaction=check.interaction or found,
-        locked_until=check.locked_until,
-        pretexting_alert=check.pretexting_alert,
-    )
+    return outcome_of(check, found)

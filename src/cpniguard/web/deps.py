@@ -11,8 +11,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.templating import Jinja2Templates
 
 from cpniguard.bootstrap import Container
+from cpniguard.domain.audit import can_read_access_log
 from cpniguard.domain.employees import (
     Role,
+    can_administer,
     can_change_contact_points,
     can_handle_interactions,
     can_load_call_detail,
@@ -20,6 +22,7 @@ from cpniguard.domain.employees import (
     can_read_training,
     can_record_training,
 )
+from cpniguard.domain.outbox import can_read_deliveries
 from cpniguard.services.api_tokens import authenticate_api_token
 from cpniguard.services.ports import TokenHolder
 from cpniguard.web.problems import ProblemError
@@ -79,9 +82,7 @@ def _role_check(allows: Callable[[Role], bool], action: str) -> Callable[[TokenH
 
 
 require_call_detail_loader = _role_check(can_load_call_detail, "load call detail records")
-require_administrator = _role_check(
-    lambda role: role is Role.ADMINISTRATOR, "use the administration endpoints"
-)
+require_administrator = _role_check(can_administer, "use the administration endpoints")
 
 CallDetailLoaderDep = Annotated[TokenHolder, Depends(require_call_detail_loader)]
 
@@ -98,4 +99,8 @@ TrainingRecorderDep = Annotated[
 TrainingReaderDep = Annotated[TokenHolder, Depends(_role_check(can_read_training, "read training records"))]
 ContactChangerDep = Annotated[
     TokenHolder, Depends(_role_check(can_change_contact_points, "change an account's contact points"))
+]
+AccessLogReaderDep = Annotated[TokenHolder, Depends(_role_check(can_read_access_log, "read the access log"))]
+DeliveryReaderDep = Annotated[
+    TokenHolder, Depends(_role_check(can_read_deliveries, "read customer messages"))
 ]

@@ -69,12 +69,9 @@ class SqlCallDetailStore:
 
     def load(self, chunks: CallDetailChunks, *, batch_id: int) -> int:
         """Store the records not stored yet; return how many were new."""
-        connection = self._session.connection()
-        if connection.dialect.name == "postgresql":
-            driver = connection.connection.driver_connection
-            assert isinstance(driver, psycopg.Connection)  # noqa: S101
+        driver = self._session.connection().connection.driver_connection
+        if isinstance(driver, psycopg.Connection):
             return _PostgresLoader(driver, batch_id).load(chunks)
-        driver = connection.connection.driver_connection
         assert isinstance(driver, sqlite3.Connection)  # noqa: S101
         return _sqlite_load(driver, chunks, batch_id)
 

@@ -34,7 +34,11 @@ _CALL_DETAIL = (
     .order_by(_RECORDS.started_at, _RECORDS.id)
     .limit(bindparam("limit"))
 )
-"""Built once: building a select costs more than running it for one account's month."""
+_STATED_CALL_DETAIL = _CALL_DETAIL.where(
+    or_(_RECORDS.calling_number == bindparam("number"), _RECORDS.called_number == bindparam("number"))
+)
+"""Built once: building a select costs more than running it for one account's month.
+The second is for a permit bound to the call detail the customer stated (64.2010(b))."""
 
 
 class PermitMismatchError(PermissionError):
@@ -84,7 +88,10 @@ class SqlCpniStore:
         """The permitted account's calls in [start, end), oldest first (64.2003(d), 64.2010(b))."""
         _require(permit, DataClass.CALL_DETAIL)
         parameters = {"account_id": permit.account_id, "start": start, "end": end, "limit": limit}
-        return [CallDetail(*row) for row in self._session.execute(_CALL_DETAIL, parameters)]
+        statement = _CALL_DETAIL
+        if permit.stated_call_number is not None:  # only the calls the customer described
+            statement, parameters["number"] = _STATED_CALL_DETAIL, permit.stated_call_number
+        return [CallDetail(*row) for row in self._session.execute(statement, parameters)]
 
     def invoices(self, permit: Permit, *, limit: int) -> list[InvoiceSummary]:
         """The permitted account's bills, newest first (222(h)(1)(B))."""

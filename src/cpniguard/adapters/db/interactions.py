@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from cpniguard.adapters.db.tables import Interaction, InteractionAuthentication
@@ -76,12 +76,14 @@ class SqlInteractionRepository:
     def record_authentication(
         self, interaction_id: int, method: AuthenticationMethod, *, at: datetime
     ) -> None:
-        """Insert the method reached, once per interaction."""
-        interaction = self.get(interaction_id)
-        if interaction is None or method in interaction.authentication:
-            return
-        self._session.execute(
-            insert(InteractionAuthentication).values(
-                account_id=interaction.account_id, interaction_id=interaction_id, method=method, reached_at=at
-            )
-        )
+        """Insert the method reached, once per interaction (one statement: no read of the interaction)."""
+        reached = InteractionAuthentication
+        already = select(reached.id).where(reached.interaction_id == interaction_id, reached.method == method)
+        row = select(
+            Interaction.account_id,
+            Interaction.id,
+            literal(method, reached.method.type),
+            literal(at, reached.reached_at.type),
+        ).where(Interaction.id == interaction_id, ~already.exists())
+        columns = ["account_id", "interaction_id", "method", "reached_at"]
+        self._session.execute(insert(reached).from_select(columns, row))

@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, MappedColumn, mapped_column
 
@@ -537,7 +538,17 @@ class Credential(Base):
     """
 
     __tablename__ = "credentials"
-    __table_args__ = (Index("ix_credentials_account_kind", "account_id", "kind", "replaced_at"),)
+    __table_args__ = (
+        Index("ix_credentials_account_kind", "account_id", "kind", "replaced_at"),
+        # Sign-in looks a current login up; two current online accounts may not share one.
+        Index(
+            "uq_credentials_current_login",
+            "login",
+            unique=True,
+            sqlite_where=text("replaced_at IS NULL"),
+            postgresql_where=text("replaced_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = _key()
     account_id: Mapped[int] = _account_key()

@@ -52,8 +52,13 @@ class AsteriskCallDetailSource(CsvInput):
 
     @classmethod
     def with_options(cls, source: CsvInput, options: AsteriskOptions) -> Self:
-        """The same file or body, read as Asterisk Master.csv with `options`."""
-        reader = cls(source.name, path=source.path, content=source.content)
+        """The same file or body (and its decompression limit), read as Asterisk Master.csv with `options`."""
+        reader = cls(
+            source.name,
+            path=source.path,
+            content=source.content,
+            max_decompressed_bytes=source.max_decompressed_bytes,
+        )
         reader.options = options
         return reader
 

@@ -6,37 +6,26 @@ import logging
 from http import HTTPStatus
 from typing import Annotated, cast
 
-from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
+from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.types import ExceptionHandler
 
-from cpniguard.domain.audit import TamperedLogError, can_read_access_log
+from cpniguard.domain.audit import TamperedLogError
 from cpniguard.services.audit import DEFAULT_PAGE_ENTRIES, MAX_PAGE_ENTRIES, list_account_access
-from cpniguard.services.ports import TokenHolder
 from cpniguard.web.api.access_log_schemas import AccessLogPageOut
-from cpniguard.web.api.schemas import NO_CONTROL_CHARACTERS
-from cpniguard.web.deps import ContainerDep, TokenHolderDep
+from cpniguard.web.api.disclosure_schemas import AccountNumberPath
+from cpniguard.web.deps import AccessLogReaderDep, ContainerDep
 from cpniguard.web.problems import ProblemError, problem_response, problem_responses
 
 router = APIRouter(tags=["access log"])
 logger = logging.getLogger(__name__)
 
 
-def access_log_reader(holder: TokenHolderDep) -> TokenHolder:
-    """The caller, when their role may read access logs (auditor, compliance officer, supervisor)."""
-    if not can_read_access_log(holder.role):
-        raise ProblemError(HTTPStatus.FORBIDDEN, f"The role '{holder.role}' may not read the access log.")
-    return holder
-
-
-AccessLogReaderDep = Annotated[TokenHolder, Depends(access_log_reader)]
-
-
 @router.get("/accounts/{account_number}/access-log", responses=problem_responses(403, 404, 422))
 def access_log(
     container: ContainerDep,
     _reader: AccessLogReaderDep,
-    account_number: Annotated[str, Path(min_length=1, max_length=32, pattern=NO_CONTROL_CHARACTERS)],
+    account_number: AccountNumberPath,
     limit: Annotated[
         int, Query(ge=1, le=MAX_PAGE_ENTRIES, description="Entries per page, newest first.")
     ] = DEFAULT_PAGE_ENTRIES,

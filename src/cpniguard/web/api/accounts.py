@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
 from cpniguard.services.accounts import contact_points_as_of
-from cpniguard.web.api.schemas import NO_CONTROL_CHARACTERS, ContactPointsOut
+from cpniguard.web.api.disclosure_schemas import AccountNumberPath
+from cpniguard.web.api.schemas import ContactPointsOut
 from cpniguard.web.deps import ContactPointReaderDep, ContainerDep
 from cpniguard.web.problems import problem_responses
 
@@ -19,7 +20,7 @@ router = APIRouter(tags=["accounts"])
 def contact_points(
     container: ContainerDep,
     _reader: ContactPointReaderDep,
-    account_number: Annotated[str, Path(min_length=1, max_length=32, pattern=NO_CONTROL_CHARACTERS)],
+    account_number: AccountNumberPath,
     as_of: Annotated[
         AwareDatetime | None, Query(description="The instant asked about, with a UTC offset; default now.")
     ] = None,

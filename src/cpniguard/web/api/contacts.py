@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Self
+from typing import Self
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from cpniguard.bootstrap import Container
@@ -20,13 +20,11 @@ from cpniguard.services.contacts import (
     change_telephone_number_of_record,
     set_notice_preference,
 )
-from cpniguard.web.api.disclosure_schemas import E164_PATTERN, one_of
-from cpniguard.web.api.schemas import NO_CONTROL_CHARACTERS
+from cpniguard.web.api.disclosure_schemas import E164_PATTERN, AccountNumberPath, one_of
 from cpniguard.web.deps import ContactChangerDep, ContainerDep
 from cpniguard.web.problems import problem_responses
 
 router = APIRouter(tags=["contacts"])
-AccountNumberPath = Annotated[str, Path(min_length=1, max_length=32, pattern=NO_CONTROL_CHARACTERS)]
 RESPONSES = problem_responses(403, 404, 422)
 
 

@@ -12,7 +12,7 @@ from cpniguard.domain.credentials import PASSWORD_MAX_CHARS, QUESTION_MAX_CHARS,
 from cpniguard.domain.notifications import NoticeChannel
 from cpniguard.services.credentials import CredentialTools, NewCredential, set_credential
 from cpniguard.web.api.disclosure import asker_of
-from cpniguard.web.api.disclosure_schemas import AccountNumber, one_of
+from cpniguard.web.api.disclosure_schemas import AccountNumberPath, one_of
 from cpniguard.web.deps import ContainerDep, InteractionHandlerDep
 from cpniguard.web.problems import problem_responses
 
@@ -59,7 +59,7 @@ class CredentialOut(BaseModel):
 def put_credential(
     container: ContainerDep,
     holder: InteractionHandlerDep,
-    account_number: Annotated[AccountNumber, Path()],
+    account_number: AccountNumberPath,
     kind: Kind,
     body: CredentialIn,
 ) -> CredentialOut:

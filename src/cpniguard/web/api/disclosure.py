@@ -11,12 +11,12 @@ from datetime import timedelta
 from http import HTTPStatus
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from cpniguard.domain.disclosure_request import ActorKind, Channel, Destination, Purpose, RecipientClass
-from cpniguard.domain.employees import Role
+from cpniguard.domain.actors import actor_kind_of
+from cpniguard.domain.disclosure_request import Channel, Destination, Purpose, RecipientClass
 from cpniguard.domain.errors import FieldProblem
 from cpniguard.services.disclosure import (
     Asker,
@@ -33,7 +33,7 @@ from cpniguard.services.disclosure import (
 from cpniguard.services.ports import TokenHolder
 from cpniguard.web.api.disclosure_schemas import (
     E164_PATTERN,
-    AccountNumber,
+    AccountNumberPath,
     CallDetailPageOut,
     DecisionAskIn,
     DecisionOut,
@@ -55,7 +55,7 @@ MAX_INVOICES = 120
 
 def asker_of(holder: TokenHolder) -> Asker:
     """The actor a bearer token speaks for: an integration, or an employee."""
-    kind = ActorKind.INTEGRATION if holder.role is Role.INTEGRATION else ActorKind.EMPLOYEE
+    kind = actor_kind_of(holder.role)
     return Asker(kind=kind, role=holder.role, label=holder.label, employee_id=holder.employee_id)
 
 
@@ -135,7 +135,6 @@ class InvoiceQuery(ReadQuery):
     limit: int = Field(default=12, ge=1, le=MAX_INVOICES)
 
 
-PathAccount = Annotated[AccountNumber, Path()]
 READ_RESPONSES = problem_responses(403, 404, 422)
 
 
@@ -143,7 +142,7 @@ READ_RESPONSES = problem_responses(403, 404, 422)
 def call_detail_records(
     container: ContainerDep,
     holder: TokenHolderDep,
-    account_number: PathAccount,
+    account_number: AccountNumberPath,
     query: Annotated[CallDetailQuery, Query()],
 ) -> CallDetailPageOut:
     """The account's calls, through the gate (47 CFR 64.2010(b)): a deny is 403 with alternatives."""
@@ -166,7 +165,7 @@ def call_detail_records(
 def invoices(
     container: ContainerDep,
     holder: TokenHolderDep,
-    account_number: PathAccount,
+    account_number: AccountNumberPath,
     query: Annotated[InvoiceQuery, Query()],
 ) -> InvoicesOut:
     """The account's bills, newest first, through the gate (222(h)(1)(B))."""
@@ -184,7 +183,7 @@ def invoices(
 def services(
     container: ContainerDep,
     holder: TokenHolderDep,
-    account_number: PathAccount,
+    account_number: AccountNumberPath,
     query: Annotated[ReadQuery, Query()],
 ) -> ServicesOut:
     """The account's services, through the gate (222(h)(1)(A))."""

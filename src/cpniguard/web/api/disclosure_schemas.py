@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Self
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from cpniguard.domain.accounts import ServiceCategory
@@ -32,6 +33,7 @@ def one_of(values: type[object]) -> str:
 Value = Annotated[str, Field(min_length=1, max_length=64, pattern=NO_CONTROL_CHARACTERS)]
 Reference = Annotated[str, Field(min_length=1, max_length=200, pattern=NO_CONTROL_CHARACTERS)]
 AccountNumber = Annotated[str, Field(min_length=1, max_length=32, pattern=NO_CONTROL_CHARACTERS)]
+AccountNumberPath = Annotated[AccountNumber, Path()]
 
 
 class DecisionAskIn(BaseModel):

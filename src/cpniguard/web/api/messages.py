@@ -3,29 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from http import HTTPStatus
 from typing import Annotated, Self
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from cpniguard.domain.notifications import DeliveryStatus, NoticeChannel
-from cpniguard.domain.outbox import can_read_deliveries
 from cpniguard.services.outbox import MAX_DELIVERIES_PAGE, account_deliveries
-from cpniguard.services.ports import MessageDelivery, TokenHolder
-from cpniguard.web.api.schemas import NO_CONTROL_CHARACTERS
-from cpniguard.web.deps import ContainerDep, TokenHolderDep
-from cpniguard.web.problems import ProblemError, problem_responses
+from cpniguard.services.ports import MessageDelivery
+from cpniguard.web.api.disclosure_schemas import AccountNumberPath
+from cpniguard.web.deps import ContainerDep, DeliveryReaderDep
+from cpniguard.web.problems import problem_responses
 
 router = APIRouter(tags=["messages"])
 DEFAULT_PAGE_MESSAGES = 50
-
-
-def delivery_reader(holder: TokenHolderDep) -> TokenHolder:
-    """The caller, when their role may see delivery state (representative, supervisor, compliance, audit)."""
-    if not can_read_deliveries(holder.role):
-        raise ProblemError(HTTPStatus.FORBIDDEN, f"The role '{holder.role}' may not read customer messages.")
-    return holder
 
 
 class MessageOut(BaseModel):
@@ -71,8 +62,8 @@ class MessagesOut(BaseModel):
 @router.get("/accounts/{account_number}/messages", responses=problem_responses(403, 404, 422))
 def messages(
     container: ContainerDep,
-    _reader: Annotated[TokenHolder, Depends(delivery_reader)],
-    account_number: Annotated[str, Path(min_length=1, max_length=32, pattern=NO_CONTROL_CHARACTERS)],
+    _reader: DeliveryReaderDep,
+    account_number: AccountNumberPath,
     limit: Annotated[
         int, Query(ge=1, le=MAX_DELIVERIES_PAGE, description="Messages to return, newest first.")
     ] = DEFAULT_PAGE_MESSAGES,

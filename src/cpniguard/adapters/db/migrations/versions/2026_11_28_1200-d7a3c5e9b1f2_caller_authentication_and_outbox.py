@@ -59,6 +59,13 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_credentials_account_kind", ["account_id", "kind", "replaced_at"], unique=False
         )
+        batch_op.create_index(
+            "uq_credentials_current_login",
+            ["login"],
+            unique=True,
+            sqlite_where=sa.text("replaced_at IS NULL"),
+            postgresql_where=sa.text("replaced_at IS NULL"),
+        )
 
     op.create_table(
         "notice_preferences",
@@ -262,6 +269,7 @@ def downgrade() -> None:
     op.drop_table("outbox_messages")
     op.drop_table("notice_preferences")
     with op.batch_alter_table("credentials", schema=None) as batch_op:
+        batch_op.drop_index("uq_credentials_current_login")
         batch_op.drop_index("ix_credentials_account_kind")
 
     op.drop_table("credentials")
