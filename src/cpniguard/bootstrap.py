@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from cpniguard.adapters.calendar import federal_calendar
 from cpniguard.adapters.clock import AdjustableClock, SystemClock
 from cpniguard.adapters.db import migrate
 from cpniguard.adapters.db.access_log import AccessLogSigner
@@ -21,11 +23,19 @@ from cpniguard.adapters.db.unit_of_work import SqlUnitOfWork, session_factory
 from cpniguard.adapters.ingest.cdr_csv import CsvCallDetailSource
 from cpniguard.adapters.notify.email import SmtpSender
 from cpniguard.adapters.notify.letters import PrintQueue
+from cpniguard.adapters.notify.notice_files import DEFAULT_NOTICE_FILE, load_notice_file
 from cpniguard.adapters.notify.sms import GatewaySender
 from cpniguard.adapters.notify.templates import JinjaMessageRenderer
 from cpniguard.adapters.passwords import Argon2PasswordHasher
+from cpniguard.adapters.probes import ApiProbeSender, SmtpProbeSender
 from cpniguard.config import SQLITE_FILE_NAME, Environment, Settings
+from cpniguard.domain.business_days import BusinessCalendar
+from cpniguard.domain.consent_events import ConsentSource
 from cpniguard.domain.notifications import NoticeChannel
+from cpniguard.services.consent_notices import NoticeTerms
+from cpniguard.services.consent_ports import NoticeVersion
+from cpniguard.services.mailbox import MailboxTerms
+from cpniguard.services.opt_out_monitor import CarrierContact, MonitorTerms, ProbeSender
 from cpniguard.services.ports import (
     AccessLogChain,
     CallDetailSource,
@@ -113,6 +123,82 @@ class Container:
             NoticeChannel.VOICE: phone,
             NoticeChannel.LETTER: letters,
         }
+
+    def default_notice(self) -> NoticeVersion:
+        """The CPNI notice shipped with cpniguard, filled with the carrier's name and opt-out address."""
+        consent = self.settings.consent
+        version, days, texts = load_notice_file(
+            DEFAULT_NOTICE_FILE, opt_out_address=consent.opt_out_address, carrier_name=consent.carrier_name
+        )
+        return NoticeVersion(version, days, texts, self.clock.now(), "cpniguard")
+
+    def business_calendar(self) -> BusinessCalendar:
+        """The FCC's business days around now: weekends, federal holidays, settings' closures (47 CFR 1.4)."""
+        year = self.clock.now().year
+        return federal_calendar(year - 1, year + 2, self.settings.consent.fcc_closed_days)
+
+    def notice_terms(self) -> NoticeTerms:
+        """What CPNI notice mailings and consent confirmations need (issue 5)."""
+        consent = self.settings.consent
+        return NoticeTerms(
+            uow_factory=self.unit_of_work,
+            clock=self.clock,
+            renderer=self.renderer,
+            opt_out_address=consent.opt_out_address,
+            renotice_lead_days=consent.renotice_lead_days,
+        )
+
+    def mailbox_terms(self) -> MailboxTerms:
+        """What the marketing mailbox's processing needs."""
+        return MailboxTerms(self.notice_terms(), self.settings.consent.mailbox_retry_seconds)
+
+    def monitor_terms(self) -> MonitorTerms:
+        """What the opt-out probes need (64.2009(f))."""
+        consent = self.settings.consent
+        return MonitorTerms(
+            uow_factory=self.unit_of_work,
+            clock=self.clock,
+            calendar=self.business_calendar(),
+            grace=timedelta(seconds=consent.probe_grace_seconds),
+            failure_threshold=consent.probe_failure_threshold,
+        )
+
+    def carrier_contact(self) -> CarrierContact:
+        """Who the carrier's letters are from."""
+        consent = self.settings.consent
+        return CarrierContact(
+            consent.carrier_name,
+            consent.carrier_address,
+            consent.contact_name,
+            consent.contact_email,
+            consent.contact_phone,
+        )
+
+    def probe_senders(self) -> dict[ConsentSource, ProbeSender]:
+        """A test opt-out sender per channel; none without a probe account (64.2009(f))."""
+        consent = self.settings.consent
+        if consent.probe_account_number is None:
+            return {}
+        timeout = self.settings.outbox.send_timeout_seconds
+        senders: dict[ConsentSource, ProbeSender] = {
+            ConsentSource.MARKETING_MAILBOX: SmtpProbeSender(
+                host=consent.mailbox_host,
+                port=consent.mailbox_port,
+                sender=consent.probe_sender,
+                mailbox=consent.opt_out_address,
+                timeout_seconds=timeout,
+            )
+        }
+        if consent.probe_api_token is not None:
+            for source in (ConsentSource.PORTAL, ConsentSource.REPRESENTATIVE, ConsentSource.MAILED_FORM):
+                senders[source] = ApiProbeSender(
+                    base_url=consent.probe_api_url,
+                    token=consent.probe_api_token.get_secret_value(),
+                    account_number=consent.probe_account_number,
+                    source=source,
+                    timeout_seconds=timeout,
+                )
+        return senders
 
 
 @cache

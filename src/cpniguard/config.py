@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Self
@@ -152,6 +153,80 @@ class OutboxSettings(BaseModel):
         return self
 
 
+class ConsentSettings(BaseModel):
+    """The consent ledger: the carrier's notices, the marketing mailbox, opt-out probes (issue 5)."""
+
+    carrier_name: str = Field(
+        default="Example Carrier",
+        min_length=1,
+        max_length=200,
+        description="Carrier name in notices and letters.",
+    )
+    carrier_address: str = Field(
+        default="1 Example Street, Springfield, IL 62701",
+        min_length=1,
+        max_length=500,
+        description="The carrier's postal address, on the FCC letter's letterhead.",
+    )
+    opt_out_address: str = Field(
+        default="marketing@localhost",
+        min_length=3,
+        max_length=254,
+        description="The marketing mailbox: customers write to it, free and at any time, to opt out.",
+    )
+    mailbox_host: str = Field(default="127.0.0.1", description="Interface `cpniguard mailbox` listens on.")
+    mailbox_port: int = Field(default=2525, ge=1, le=65535, description="SMTP port of `cpniguard mailbox`.")
+    mailbox_max_bytes: int = Field(
+        default=10_000_000,
+        ge=10_000,
+        le=100_000_000,
+        description="Largest message the mailbox accepts; bigger ones are refused with SMTP 552.",
+    )
+    mailbox_retry_seconds: float = Field(
+        default=60,
+        gt=0,
+        le=86_400,
+        description="Wait before processing a stored message again after a failure.",
+    )
+    renotice_lead_days: int = Field(
+        default=60,
+        ge=0,
+        le=300,
+        description="Biennial notices go out this long before the last one turns two (64.2008(d)(2)).",
+    )
+    probe_account_number: str | None = Field(
+        default=None, description="The test account opt-out probes write to; probes are off without one."
+    )
+    probe_sender: str = Field(default="probe@localhost", description="The probe account's email of record.")
+    probe_api_url: str = Field(
+        default="http://127.0.0.1:8000", description="Where the probe reaches the API."
+    )
+    probe_api_token: SecretStr | None = Field(
+        default=None, description="Bearer token the probe uses on the API."
+    )
+    probe_interval_seconds: float = Field(
+        default=900, gt=0, le=86_400, description="Time between probe rounds."
+    )
+    probe_grace_seconds: float = Field(
+        default=300, gt=0, le=86_400, description="A probe not processed after this long has failed."
+    )
+    probe_failure_threshold: int = Field(
+        default=3,
+        ge=1,
+        le=100,
+        description="Failed probes in a row that make a channel failure more than an anomaly (64.2009(f)).",
+    )
+    contact_name: str = Field(
+        default="CPNI Compliance Officer", description="Contact named in the FCC letter."
+    )
+    contact_email: str = Field(default="cpni@localhost", description="Contact email in the FCC letter.")
+    contact_phone: str = Field(default="+15555550100", description="Contact telephone in the FCC letter.")
+    fcc_closed_days: list[date] = Field(
+        default_factory=list,
+        description="Extra days the FCC's offices were closed (47 CFR 1.4(e)(1)); not business days.",
+    )
+
+
 class Settings(BaseSettings):
     """Every setting, with the CPNIGUARD_ prefix and '__' between group and name."""
 
@@ -172,6 +247,7 @@ class Settings(BaseSettings):
     access_log: AccessLogSettings = Field(default_factory=AccessLogSettings)
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)
     caller_auth: CallerAuthSettings = Field(default_factory=CallerAuthSettings)
+    consent: ConsentSettings = Field(default_factory=ConsentSettings)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Self:

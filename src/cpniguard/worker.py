@@ -14,6 +14,7 @@ from datetime import timedelta
 from cpniguard.bootstrap import Container
 from cpniguard.config import OutboxSettings
 from cpniguard.domain.outbox import RetryPolicy
+from cpniguard.services.consent_notices import record_delivered_notices
 from cpniguard.services.outbox import (
     DeliveryPlan,
     DeliveryPorts,
@@ -52,13 +53,22 @@ def deliver_once(container: Container) -> DeliveryRun:
     """Deliver everything due now, then return (`cpniguard worker --once`)."""
     run = deliver_until_idle(ports=delivery_ports(container), plan=delivery_plan(container.settings.outbox))
     _log(run)
+    _record_notices(container)
     return run
+
+
+def _record_notices(container: Container) -> None:
+    """Enter the CPNI notices just delivered in the consent ledger: their waiting periods start now."""
+    recorded = record_delivered_notices(uow_factory=container.unit_of_work, clock=container.clock)
+    if recorded:
+        logger.info("consent ledger: %d CPNI notices recorded as sent", recorded)
 
 
 def deliver_until_stopped(container: Container, stop: threading.Event) -> None:
     """Deliver due messages until `stop` is set, waiting between passes when nothing is due."""
     ports, plan = delivery_ports(container), delivery_plan(container.settings.outbox)
     poll_seconds = container.settings.outbox.poll_seconds
+    pending_notices = True  # notices delivered before a restart are recorded on the first pass
     while not stop.is_set():
         try:
             run = deliver_due(ports=ports, plan=plan)
@@ -68,8 +78,20 @@ def deliver_until_stopped(container: Container, stop: threading.Event) -> None:
             stop.wait(poll_seconds)
             continue
         _log(run)
+        if run.sent or pending_notices:
+            pending_notices = not _record_notices_safely(container)
         if run.handled == 0 or run.skipped:
             stop.wait(poll_seconds)
+
+
+def _record_notices_safely(container: Container) -> bool:
+    """Record delivered notices; False when that failed (they stay in the outbox for the next pass)."""
+    try:
+        _record_notices(container)
+    except Exception:
+        logger.exception("recording delivered notices failed; trying again on the next pass")
+        return False
+    return True
 
 
 def _log(run: DeliveryRun) -> None:

@@ -27,7 +27,8 @@ def _approve(scenario: Scenario, recipient: RecipientClass, approval: Approval) 
                 account_id=key,
                 recipient_class=recipient,
                 approval=approval,
-                effective_at=TEST_NOW - timedelta(days=40),
+                partner="",
+                valid_from=TEST_NOW - timedelta(days=40),
             )
         )
         uow.commit()

@@ -25,7 +25,8 @@ def test_an_approval_is_stored_and_read_back_for_every_recipient_class(container
                     account_id=key,
                     recipient_class=recipient,
                     approval=Approval.OPT_IN,
-                    effective_at=TEST_NOW - timedelta(days=1),
+                    partner="",
+                    valid_from=TEST_NOW - timedelta(days=1),
                 )
             )
         profile = uow.cpni.disclosure_profile(key, at=TEST_NOW)
@@ -40,8 +41,8 @@ def test_the_database_refuses_a_recipient_class_the_gate_does_not_know(container
         with pytest.raises(IntegrityError, match="recipient_class"):
             uow.session.execute(
                 text(
-                    "INSERT INTO consent_states (account_id, recipient_class, approval, effective_at) "
-                    "VALUES (:account, 'data_broker', 'opt_in', :at)"
+                    "INSERT INTO consent_states (account_id, recipient_class, partner, approval, valid_from) "
+                    "VALUES (:account, 'data_broker', '', 'opt_in', :at)"
                 ),
                 {"account": key, "at": TEST_NOW},
             )

@@ -46,7 +46,8 @@ def test_the_disclosure_profile_counts_services_and_approvals_in_force(container
                     account_id=key,
                     recipient_class=recipient,
                     approval=Approval.OPT_IN,
-                    effective_at=TEST_NOW - timedelta(days=days),
+                    partner="",
+                    valid_from=TEST_NOW - timedelta(days=days),
                 )
             )
         profile = uow.cpni.disclosure_profile(key, at=TEST_NOW)

@@ -79,6 +79,7 @@ def seed(container: Container, *, seed: int = 11, scale: DemoScale = SMALL) -> D
         passwords=CheapArgon2(),
         scale=scale,
         seed=seed,
+        notice=container.default_notice(),
     )
 
 

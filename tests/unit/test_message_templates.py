@@ -17,17 +17,32 @@ from cpniguard.adapters.notify.templates import (
     template_sources,
 )
 from cpniguard.domain.accounts import Language
+from cpniguard.domain.consent_notices import CONFIRMED_DECISIONS
 from cpniguard.domain.notices import MESSAGE_FIELDS, account_change_fields
 from cpniguard.domain.notifications import AccountChange
 
 CODE_FIELDS = {"code": "483920", "expires_at": "2026-11-02T15:10:00+00:00"}
 
 
+NOTICE_FIELDS = {
+    "notice_subject": "Notice about your CPNI",
+    "notice_text": "You have a right under federal law to protect your CPNI.",
+    "opt_out_address": "marketing@example-telecom.test",
+}
+
+
 def every_message() -> list[tuple[str, dict[str, str]]]:
-    """Each message with fields to fill it: account_change once per kind of change."""
+    """Each message with fields to fill it: account_change once per kind of change,
+    consent_confirmation once per decision."""
     changes = [("account_change", account_change_fields(change, TEST_NOW)) for change in AccountChange]
-    others = [(name, dict(CODE_FIELDS)) for name in sorted(MESSAGE_FIELDS) if name != "account_change"]
-    return changes + others
+    decisions = [
+        ("consent_confirmation", {"decision": decision, "recorded_at": TEST_NOW.isoformat()})
+        for decision in CONFIRMED_DECISIONS
+    ]
+    special = {"account_change", "consent_confirmation", "cpni_notice", "cpni_notice_letter"}
+    codes = [(name, dict(CODE_FIELDS)) for name in sorted(MESSAGE_FIELDS) if name not in special]
+    notices = [("cpni_notice", dict(NOTICE_FIELDS)), ("cpni_notice_letter", dict(NOTICE_FIELDS))]
+    return changes + decisions + notices + codes
 
 
 def source_texts() -> set[str]:

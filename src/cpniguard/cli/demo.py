@@ -125,6 +125,7 @@ def _seed(built: Container, seed: int) -> DemoSummary | None:
                 passwords=built.passwords,
                 scale=DEMO_SCALE,
                 seed=seed,
+                notice=built.default_notice(),
                 progress=progress.tell,
             )
         except DemoDataPresentError:
@@ -155,7 +156,8 @@ def _print_summary(summary: DemoSummary, base_url: str) -> None:
         f"{summary.accounts:,} accounts ({summary.business_accounts:,} business, {summary.french_accounts:,} "
         f"in French), {summary.services:,} services ({', '.join(summary.categories)}), "
         f"{summary.contact_points:,} contact points, {summary.invoices:,} invoices, {summary.listings:,} "
-        f"published listings, {summary.call_detail_records:,} call detail records.",
+        f"published listings, {summary.call_detail_records:,} call detail records, "
+        f"{summary.consent_events:,} consent ledger events.",
         soft_wrap=True,
     )
     table = Table(

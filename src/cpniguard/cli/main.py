@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import typer
 
-from cpniguard.cli import audit, classification, db, demo, employees, ingest, serve, tokens, worker
+from cpniguard.cli import (
+    audit,
+    classification,
+    consent,
+    db,
+    demo,
+    employees,
+    ingest,
+    mailbox,
+    serve,
+    tokens,
+    worker,
+)
 
 app = typer.Typer(
     help="cpniguard: the CPNI compliance engine.", no_args_is_help=True, pretty_exceptions_enable=False
@@ -18,3 +30,5 @@ app.add_typer(employees.app, name="employees")
 app.add_typer(demo.app, name="demo")
 app.add_typer(audit.app, name="audit")
 app.add_typer(worker.app, name="worker")
+app.add_typer(consent.app, name="consent")
+app.add_typer(mailbox.app, name="mailbox")

@@ -32,6 +32,8 @@ class AuditEvent(StrEnum):
     AUTHENTICATION_LOCKED = "authentication.locked"
     PRETEXTING_SUSPECTED = "authentication.pretexting_suspected"
     CREDENTIAL_SET = "credential.set"
+    CONSENT_RECORDED = "consent.recorded"
+    """A consent ledger event: notice, opt-out, opt-in, revocation, one-time consent (64.2007-64.2008)."""
 
 
 @dataclass(frozen=True, slots=True)

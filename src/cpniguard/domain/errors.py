@@ -32,3 +32,7 @@ class InputTooLargeError(InvalidInputError):
 
 class NotFoundError(DomainError):
     """A thing the request names does not exist."""
+
+
+class CalendarRangeError(DomainError):
+    """A date outside the years a business-day calendar was built for (47 CFR 1.4(e))."""

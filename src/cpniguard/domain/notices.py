@@ -32,12 +32,20 @@ JUST_BEFORE = timedelta(microseconds=1)
 values (which start at the instant of the change) are never among them."""
 
 ACCOUNT_CHANGE_TEMPLATE = "account_change"
+CPNI_NOTICE_EMAIL_TEMPLATE = "cpni_notice"
+CPNI_NOTICE_LETTER_TEMPLATE = "cpni_notice_letter"
+"""A letter cannot be replied to: it names the mailbox and the representatives instead."""
+CPNI_NOTICE_TEMPLATES = (CPNI_NOTICE_EMAIL_TEMPLATE, CPNI_NOTICE_LETTER_TEMPLATE)
+"""The CPNI notices of 64.2008 (not the account-change notices of 64.2010(f))."""
 
 MESSAGE_FIELDS: Mapping[str, frozenset[str]] = {
     ACCOUNT_CHANGE_TEMPLATE: frozenset({"change", "changed_at"}),
     "authentication_code": frozenset({"code", "expires_at"}),
     "password_reset": frozenset({"code", "expires_at"}),
     "authentication_letter": frozenset({"code", "expires_at"}),
+    CPNI_NOTICE_EMAIL_TEMPLATE: frozenset({"notice_subject", "notice_text", "opt_out_address"}),
+    CPNI_NOTICE_LETTER_TEMPLATE: frozenset({"notice_subject", "notice_text", "opt_out_address"}),
+    "consent_confirmation": frozenset({"decision", "recorded_at"}),
 }
 """Every customer-facing message, and the exact fields its template is filled from. Times are
 ISO 8601 with an offset; the renderer writes them in the customer's language."""

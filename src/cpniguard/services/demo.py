@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from cpniguard.domain.accounts import AccountKind, Language
+from cpniguard.domain.accounts import AccountKind, AccountStatus, Language
 from cpniguard.domain.employees import Role, TrainingRecord
 from cpniguard.domain.errors import DomainError
 from cpniguard.domain.invoices import ChargeType
@@ -26,7 +26,9 @@ from cpniguard.domain.subscriber_list import is_subscriber_list_information
 from cpniguard.services import demo_catalog as catalog
 from cpniguard.services.api_tokens import issue_api_token
 from cpniguard.services.call_detail import ingest_call_detail
+from cpniguard.services.consent_ports import NoticeVersion
 from cpniguard.services.demo_carrier import DemoCarrier, DemoScale, generate_demo_carrier
+from cpniguard.services.demo_consent import seed_demo_consent
 from cpniguard.services.demo_usage import DemoUsage, call_detail_rows, plan_usage, services_by_account
 from cpniguard.services.ports import (
     Clock,
@@ -59,6 +61,7 @@ class DemoStage(StrEnum):
     CUSTOMERS = "customers, services and bills"
     CALL_DETAIL = "call detail records"
     STAFF = "employees and bearer tokens"
+    CONSENT = "CPNI notices and consent histories"
 
 
 DemoProgress = Callable[[DemoStage, int, int], None]
@@ -89,6 +92,8 @@ class DemoSummary:
     listings: int
     """Published directory listings: the subscriber list information stored (222(h)(3))."""
     call_detail_records: int
+    consent_events: int
+    """Consent ledger events recorded (notices, bounces, opt-outs, opt-ins)."""
     credentials: tuple[DemoCredential, ...]
     sample_account_number: str
     """An account to try the gate on."""
@@ -131,6 +136,7 @@ def seed_demo_carrier(  # noqa: PLR0913  (keyword-only wiring of one use case)
     passwords: PasswordHasher,
     scale: DemoScale,
     seed: int,
+    notice: NoticeVersion,
     progress: DemoProgress | None = None,
 ) -> DemoSummary:
     """Seed an empty database with a synthetic carrier of `scale` from `seed` (issue 2).
@@ -138,7 +144,8 @@ def seed_demo_carrier(  # noqa: PLR0913  (keyword-only wiring of one use case)
     Refuses (DemoDataPresentError) when the database holds any account: the demo never
     mixes its customers with real ones. Customer data is one transaction and call detail
     another (ingest_call_detail, all or nothing); employees get generated passwords,
-    hashed with `passwords`, and each role gets a bearer token.
+    hashed with `passwords`, and each role gets a bearer token. Active customers get consent
+    histories under `notice` through the real consent ledger (issue 5).
     """
     tell = progress or _silent
     written = _write_customers(
@@ -154,7 +161,13 @@ def seed_demo_carrier(  # noqa: PLR0913  (keyword-only wiring of one use case)
     )
     _train_staff(written, uow_factory=uow_factory, now=clock.now())
     credentials = _issue_credentials(written, uow_factory=uow_factory, clock=clock, tell=tell)
-    return _summary(written, report.rows_loaded, credentials)
+    tell(DemoStage.CONSENT, 0, 1)
+    active = [a.account_number for a in written.carrier.accounts if a.status is AccountStatus.ACTIVE]
+    consent_events = seed_demo_consent(
+        uow_factory=uow_factory, notice=notice, account_numbers=active, now=clock.now(), seed=seed
+    )
+    tell(DemoStage.CONSENT, 1, 1)
+    return _summary(written, report.rows_loaded, credentials, consent_events)
 
 
 DEMO_TRAINING_COURSE = "CPNI safeguards (demo)"
@@ -244,7 +257,7 @@ def _issue_credentials(
 
 
 def _summary(
-    written: _Written, call_detail_records: int, credentials: tuple[DemoCredential, ...]
+    written: _Written, call_detail_records: int, credentials: tuple[DemoCredential, ...], consent_events: int
 ) -> DemoSummary:
     carrier = written.carrier
     return DemoSummary(
@@ -257,6 +270,7 @@ def _summary(
         invoices=len(written.invoices),
         listings=sum(is_subscriber_list_information(entry.listing_status) for entry in carrier.listings),
         call_detail_records=call_detail_records,
+        consent_events=consent_events,
         credentials=credentials,
         sample_account_number=carrier.accounts[0].account_number,
     )

@@ -17,6 +17,7 @@ from cpniguard.domain.audit import AccessLogEntry, AuditEvent, LoggedReason
 from cpniguard.domain.call_detail import CallDetail
 from cpniguard.domain.channels import ONLY_STATED_CALL
 from cpniguard.domain.classification import DataClass
+from cpniguard.domain.consent import with_one_time_consent
 from cpniguard.domain.decisions import Decision, Reason
 from cpniguard.domain.disclosure import (
     RULE_SETS,
@@ -28,11 +29,13 @@ from cpniguard.domain.disclosure import (
 )
 from cpniguard.domain.disclosure_request import (
     ActorKind,
+    Approval,
     AuthenticationMethod,
     Channel,
     Destination,
     DisclosureFacts,
     DisclosureRequest,
+    RecipientClass,
 )
 from cpniguard.domain.employees import Role, TrainingStatus, training_status
 from cpniguard.domain.errors import DomainError, FieldProblem, InvalidInputError, NotFoundError
@@ -223,7 +226,7 @@ def _facts(uow: UnitOfWork, asked: _Asked, account_id: int, methods: frozenset[s
         decided_at=at,
         authentication=frozenset(AuthenticationMethod(method) for method in methods),
         call_detail_stated_unaided=ask.stated_call_number is not None,
-        approvals=profile.approvals,
+        approvals=_approvals(uow, ask, profile.approvals),
         subscribed_categories=profile.subscribed_categories,
         actor_training=_training(uow, asked.asker, at),
         is_business_account=profile.is_business_account,
@@ -233,6 +236,15 @@ def _facts(uow: UnitOfWork, asked: _Asked, account_id: int, methods: frozenset[s
         legal_process_reference=ask.legal_process_reference,
         has_written_designation=bool(ask.written_request_reference),
     )
+
+
+def _approvals(
+    uow: UnitOfWork, ask: DisclosureAsk, standing: Mapping[RecipientClass, Approval]
+) -> Mapping[RecipientClass, Approval]:
+    """Standing approvals, plus oral consent given on this very call (64.2008(f)); it ends with the call."""
+    if ask.interaction_id is None:
+        return standing
+    return with_one_time_consent(standing, uow.consent.one_time_consent(ask.interaction_id))
 
 
 def decide_in(uow: UnitOfWork, *, asker: Asker, ask: DisclosureAsk, at: datetime) -> GateAnswer:

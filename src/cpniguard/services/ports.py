@@ -31,6 +31,7 @@ from cpniguard.domain.invoices import ChargeType
 from cpniguard.domain.lockout import Attempt
 from cpniguard.domain.notifications import DeliveryStatus, NoticeChannel
 from cpniguard.domain.subscriber_list import ListingStatus
+from cpniguard.services.consent_ports import ConsentLedger, ConsentNotices, MailboxStore, OptOutMonitorStore
 
 
 class Clock(Protocol):
@@ -594,6 +595,26 @@ class UnitOfWork(Transaction, Protocol):
     @property
     def credentials(self) -> CredentialRepository:
         """Credentials, attempts and challenges in this transaction."""
+        ...
+
+    @property
+    def consent(self) -> ConsentLedger:
+        """The consent ledger and its projection in this transaction."""
+        ...
+
+    @property
+    def consent_notices(self) -> ConsentNotices:
+        """CPNI notice versions and mailings in this transaction."""
+        ...
+
+    @property
+    def mailbox(self) -> MailboxStore:
+        """The marketing mailbox's stored messages in this transaction."""
+        ...
+
+    @property
+    def opt_out_monitor(self) -> OptOutMonitorStore:
+        """Opt-out probes and failure incidents in this transaction."""
         ...
 
     @property

@@ -17,6 +17,8 @@ from cpniguard.web.api import (
     caller_auth,
     classification,
     clock,
+    consent,
+    consent_admin,
     contacts,
     credentials,
     disclosure,
@@ -80,6 +82,8 @@ def _api_v1(container: Container) -> APIRouter:
     api.include_router(credentials.router)
     api.include_router(messages.router)
     api.include_router(contacts.router)
+    api.include_router(consent.router)
+    api.include_router(consent_admin.router)
     if clock.is_clock_adjustable(container):
         api.include_router(clock.router)
     return api

@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from cpniguard.bootstrap import Container
 from cpniguard.domain.audit import can_read_access_log
+from cpniguard.domain.consent_roles import can_manage_consent, can_read_consent, can_record_consent
 from cpniguard.domain.employees import (
     Role,
     can_administer,
@@ -103,4 +104,10 @@ ContactChangerDep = Annotated[
 AccessLogReaderDep = Annotated[TokenHolder, Depends(_role_check(can_read_access_log, "read the access log"))]
 DeliveryReaderDep = Annotated[
     TokenHolder, Depends(_role_check(can_read_deliveries, "read customer messages"))
+]
+ConsentReaderDep = Annotated[TokenHolder, Depends(_role_check(can_read_consent, "read consent records"))]
+ConsentRecorderDep = Annotated[TokenHolder, Depends(_role_check(can_record_consent, "record consent events"))]
+ConsentManagerDep = Annotated[
+    TokenHolder,
+    Depends(_role_check(can_manage_consent, "manage notices, the mailbox review queue or opt-out failures")),
 ]

@@ -72,7 +72,10 @@ class SqlCpniStore:
         )
         approvals = self._session.execute(
             select(ConsentState.recipient_class, ConsentState.approval).where(
-                ConsentState.account_id == account_id, ConsentState.effective_at <= at
+                ConsentState.account_id == account_id,
+                ConsentState.partner == "",
+                ConsentState.valid_from <= at,
+                or_(ConsentState.valid_until.is_(None), ConsentState.valid_until > at),
             )
         )
         return DisclosureProfile(

@@ -10,12 +10,14 @@ every column's classification in one place.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
+    Date,
     Enum,
     ForeignKey,
     Index,
@@ -33,10 +35,12 @@ from cpniguard.adapters.db.types import Id, UtcDateTime
 from cpniguard.domain.accounts import AccountKind, AccountStatus, ContactKind, Language, ServiceCategory
 from cpniguard.domain.call_detail import CallType, Direction
 from cpniguard.domain.classification import DataClass
+from cpniguard.domain.consent_events import ConsentEventKind, ConsentProof, ConsentSource, NoticeMedium
 from cpniguard.domain.credentials import ChallengeKind, CredentialKind
 from cpniguard.domain.disclosure_request import Approval, AuthenticationMethod, Channel, RecipientClass
 from cpniguard.domain.employees import DisciplinaryAction, Role
 from cpniguard.domain.invoices import ChargeType
+from cpniguard.domain.mailbox import MailboxStatus
 from cpniguard.domain.notifications import DeliveryStatus, NoticeChannel
 from cpniguard.domain.subscriber_list import ListingStatus
 
@@ -373,12 +377,18 @@ class InteractionAuthentication(Base):
 
 
 class ConsentState(Base):
-    """The customer's current approval per recipient class (64.2003(k), (l); 64.2007(b)).
+    """One span of a customer's approval for one scope (64.2003(k), (l); 64.2007(b)).
 
-    A projection: the consent ledger (issue 5) keeps it in step; the gate reads it.
+    A projection of the consent ledger (DESIGN.md invariant 6), rewritten for an account
+    whenever its ledger changes: `cpniguard consent check` rebuilds it and reports any
+    difference. Spans with no approval are not stored. The gate reads the class-wide rows.
     """
 
     __tablename__ = "consent_states"
+    __table_args__ = (
+        Index("ix_consent_states_eligibility", "recipient_class", "partner", "approval", "valid_from"),
+        CheckConstraint("valid_until IS NULL OR valid_until > valid_from", name="span_ordered"),
+    )
 
     account_id: Mapped[int] = classified(
         OPERATIONAL, "the account", Id, ForeignKey("accounts.id", ondelete="RESTRICT"), primary_key=True
@@ -386,10 +396,208 @@ class ConsentState(Base):
     recipient_class: Mapped[RecipientClass] = classified(
         OPERATIONAL, "who the approval is for", _enum(RecipientClass, "recipient_class"), primary_key=True
     )
-    approval: Mapped[Approval] = classified(
-        ACCOUNT, "none, opt-out deemed, opt-in, opted out", _enum(Approval, "approval")
+    partner: Mapped[str] = classified(
+        OPERATIONAL, "a named partner, or empty for the whole class", String(200), primary_key=True
     )
-    effective_at: Mapped[datetime] = classified(ACCOUNT, "since when it holds", UtcDateTime())
+    valid_from: Mapped[datetime] = classified(ACCOUNT, "since when it holds", UtcDateTime(), primary_key=True)
+    valid_until: Mapped[datetime | None] = classified(
+        ACCOUNT, "when it ends by itself (a deemed approval's lapse) or was changed", UtcDateTime()
+    )
+    approval: Mapped[Approval] = classified(
+        ACCOUNT, "opt-out deemed, opt-in, opted out", _enum(Approval, "approval")
+    )
+    basis_event_id: Mapped[int | None] = classified(
+        OPERATIONAL, "the ledger event it rests on", Id, ForeignKey("consent_events.id", ondelete="RESTRICT")
+    )
+
+
+class ConsentEventRecord(Base):
+    """One entry of the consent ledger: append-only (a trigger refuses UPDATE).
+
+    Only `cpniguard consent purge` deletes, and only records superseded more than a year
+    before (64.2007(a)(3), 64.2008(a)(2)).
+    """
+
+    __tablename__ = "consent_events"
+    __table_args__ = (
+        Index("ix_consent_events_account", "account_id", "occurred_at"),
+        Index("ix_consent_events_kind", "kind", "account_id", "occurred_at"),
+        Index("ix_consent_events_interaction", "interaction_id"),
+        Index("ix_consent_events_recorded", "kind", "recorded_at"),
+        CheckConstraint("waiting_period_days IS NULL OR waiting_period_days >= 30", name="waiting_period"),
+    )
+
+    id: Mapped[int] = _key("ledger sequence")
+    account_id: Mapped[int] = _account_key()
+    kind: Mapped[ConsentEventKind] = classified(
+        ACCOUNT,
+        "notice sent or bounced, opt-out, opt-in, revocation, one-time consent",
+        _enum(ConsentEventKind, "consent_event_kind"),
+    )
+    occurred_at: Mapped[datetime] = classified(
+        ACCOUNT, "when it happened: notice sent or mailed, decision received", UtcDateTime()
+    )
+    recorded_at: Mapped[datetime] = classified(OPERATIONAL, "when cpniguard recorded it", UtcDateTime())
+    recorded_by: Mapped[str] = classified(OPERATIONAL, "who or what recorded it", String(200))
+    scope: Mapped[list[list[str]]] = classified(
+        ACCOUNT, "recipient classes and named partners it applies to ([] = every recipient)", JSON
+    )
+    notice_version: Mapped[str | None] = classified(
+        OPERATIONAL, "the notice text sent", String(64), ForeignKey("consent_notice_versions.version")
+    )
+    notice_medium: Mapped[NoticeMedium | None] = classified(
+        ACCOUNT, "email, mail or oral", _enum(NoticeMedium, "notice_medium")
+    )
+    waiting_period_days: Mapped[int | None] = classified(
+        OPERATIONAL, "the waiting period the notice states", Integer
+    )
+    source: Mapped[ConsentSource | None] = classified(
+        ACCOUNT,
+        "marketing mailbox, portal, representative, mailed form",
+        _enum(ConsentSource, "consent_source"),
+    )
+    proof: Mapped[ConsentProof | None] = classified(
+        ACCOUNT, "written, electronic or oral (64.2007(a))", _enum(ConsentProof, "consent_proof")
+    )
+    recording_reference: Mapped[str | None] = classified(
+        PERSONAL, "where an oral approval's recording is kept (64.2007(a)(1))", String(500)
+    )
+    refers_to: Mapped[int | None] = classified(
+        OPERATIONAL, "the notice a bounce refers to", Id, ForeignKey("consent_events.id", ondelete="RESTRICT")
+    )
+    interaction_id: Mapped[int | None] = classified(
+        OPERATIONAL,
+        "the call one-time consent is bound to",
+        Id,
+        ForeignKey("interactions.id", ondelete="RESTRICT"),
+    )
+    evidence: Mapped[str | None] = classified(PERSONAL, "the raw evidence or a note", Text)
+    reference: Mapped[str | None] = classified(
+        OPERATIONAL, "idempotency key: outbox key, stored email, probe nonce", String(128), unique=True
+    )
+
+
+class ConsentNoticeVersion(Base):
+    """A CPNI notice text, in English and French, checked against 64.2008(c) before use."""
+
+    __tablename__ = "consent_notice_versions"
+
+    version: Mapped[str] = classified(OPERATIONAL, "the version's name", String(64), primary_key=True)
+    waiting_period_days: Mapped[int] = classified(
+        OPERATIONAL, "the opt-out waiting period the notice states (at least 30)", Integer
+    )
+    texts: Mapped[dict[str, dict[str, str]]] = classified(
+        OPERATIONAL, "subject and clauses per language", JSON
+    )
+    created_at: Mapped[datetime] = classified(OPERATIONAL, "when it was added", UtcDateTime())
+    created_by: Mapped[str] = classified(OPERATIONAL, "who added it", String(200))
+
+
+class NoticeBatch(Base):
+    """A resumable mailing of initial or biennial CPNI notices (64.2008(b), (d)(2))."""
+
+    __tablename__ = "notice_batches"
+
+    id: Mapped[int] = _key()
+    kind: Mapped[str] = classified(OPERATIONAL, "initial or biennial", String(16))
+    notice_version: Mapped[str] = classified(
+        OPERATIONAL, "the notice sent", String(64), ForeignKey("consent_notice_versions.version")
+    )
+    as_of: Mapped[datetime] = classified(OPERATIONAL, "the instant dues are computed at", UtcDateTime())
+    started_at: Mapped[datetime] = classified(OPERATIONAL, "when it started", UtcDateTime())
+    started_by: Mapped[str] = classified(OPERATIONAL, "who started it", String(200))
+    finished_at: Mapped[datetime | None] = classified(
+        OPERATIONAL, "when the last account was done", UtcDateTime()
+    )
+    cursor_account_id: Mapped[int] = classified(
+        OPERATIONAL, "every account up to this key is done (resume point)", Id, default=0
+    )
+    queued: Mapped[int] = classified(OPERATIONAL, "notices written to the outbox", Integer, default=0)
+    skipped: Mapped[int] = classified(
+        OPERATIONAL, "due accounts with no contact of record", Integer, default=0
+    )
+
+
+class MailboxMessage(Base):
+    """An email to the marketing (opt-out) mailbox, stored raw before it is processed."""
+
+    __tablename__ = "mailbox_messages"
+    __table_args__ = (Index("ix_mailbox_messages_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = _key()
+    received_at: Mapped[datetime] = classified(OPERATIONAL, "when the mailbox accepted it", UtcDateTime())
+    envelope_sender: Mapped[str] = classified(PERSONAL, "SMTP MAIL FROM", String(500))
+    recipients: Mapped[str] = classified(OPERATIONAL, "SMTP RCPT TO, comma separated", String(2000))
+    peer: Mapped[str] = classified(OPERATIONAL, "the sending host", String(200))
+    raw: Mapped[bytes] = classified(PERSONAL, "the message exactly as received", LargeBinary)
+    status: Mapped[MailboxStatus] = classified(
+        OPERATIONAL,
+        "received, processed, needs review, resolved, dismissed",
+        _enum(MailboxStatus, "mailbox_status"),
+    )
+    attempts: Mapped[int] = classified(OPERATIONAL, "processing attempts so far", Integer, default=0)
+    next_attempt_at: Mapped[datetime] = classified(
+        OPERATIONAL, "when processing is tried next", UtcDateTime()
+    )
+    last_error: Mapped[str | None] = classified(OPERATIONAL, "why processing last failed", String(1000))
+    review_reason: Mapped[str | None] = classified(OPERATIONAL, "why staff must decide", String(500))
+    account_id: Mapped[int | None] = classified(
+        OPERATIONAL, "the account it was matched to", Id, ForeignKey("accounts.id", ondelete="RESTRICT")
+    )
+    consent_event_id: Mapped[int | None] = classified(
+        OPERATIONAL, "the ledger event it produced", Id, ForeignKey("consent_events.id", ondelete="RESTRICT")
+    )
+    resolved_by: Mapped[str | None] = classified(OPERATIONAL, "who resolved the review", String(200))
+    resolved_at: Mapped[datetime | None] = classified(OPERATIONAL, "when it was resolved", UtcDateTime())
+
+
+class OptOutProbe(Base):
+    """A test opt-out sent through one channel to check that it is processed (64.2009(f))."""
+
+    __tablename__ = "opt_out_probes"
+    __table_args__ = (Index("ix_opt_out_probes_channel", "channel", "sent_at"),)
+
+    id: Mapped[int] = _key()
+    channel: Mapped[ConsentSource] = classified(
+        OPERATIONAL, "the opt-out channel probed", _enum(ConsentSource, "probe_channel")
+    )
+    nonce: Mapped[str] = classified(OPERATIONAL, "marks the test opt-out", String(64), unique=True)
+    sent_at: Mapped[datetime] = classified(OPERATIONAL, "when it was sent", UtcDateTime())
+    checked_at: Mapped[datetime | None] = classified(
+        OPERATIONAL, "when its outcome was settled", UtcDateTime()
+    )
+    succeeded: Mapped[bool | None] = classified(OPERATIONAL, "processed in time; None while pending", Boolean)
+    error: Mapped[str | None] = classified(OPERATIONAL, "what went wrong", String(1000))
+
+
+class OptOutFailureIncident(Base):
+    """An opt-out failure beyond an anomaly; the FCC letter is due in 5 business days (64.2009(f))."""
+
+    __tablename__ = "opt_out_failure_incidents"
+
+    id: Mapped[int] = _key()
+    channels: Mapped[str] = classified(
+        OPERATIONAL, "the failing opt-out channels, comma separated", String(200)
+    )
+    determined_at: Mapped[datetime] = classified(
+        OPERATIONAL, "when the failure was found beyond an anomaly", UtcDateTime()
+    )
+    letter_due_on: Mapped[date] = classified(OPERATIONAL, "5 business days after (US Eastern date)", Date)
+    problem: Mapped[str] = classified(OPERATIONAL, "what failed", Text)
+    remedy: Mapped[str | None] = classified(OPERATIONAL, "the proposed remedy", Text)
+    remedy_date: Mapped[date | None] = classified(OPERATIONAL, "when it will be or was put in place", Date)
+    state_commission_notice: Mapped[str | None] = classified(
+        OPERATIONAL, "whether state commissions were told and whether they acted", Text
+    )
+    customer_notice: Mapped[str | None] = classified(
+        OPERATIONAL, "a copy of any notice given to customers", Text
+    )
+    letter_sent_at: Mapped[datetime | None] = classified(
+        OPERATIONAL, "when the letter went to the FCC", UtcDateTime()
+    )
+    closed_at: Mapped[datetime | None] = classified(
+        OPERATIONAL, "when the channel was working again", UtcDateTime()
+    )
 
 
 class Employee(Base):
@@ -645,6 +853,7 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_messages_due", "status", "next_attempt_at"),
         Index("ix_outbox_messages_account", "account_id", "created_at"),
+        Index("ix_outbox_messages_provider_reference", "provider_reference"),
     )
 
     id: Mapped[int] = _key()

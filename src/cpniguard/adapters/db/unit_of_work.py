@@ -10,10 +10,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cpniguard.adapters.db.access_log import AccessLogSigner, SqlAccessLog
 from cpniguard.adapters.db.call_detail import SqlCallDetailStore
+from cpniguard.adapters.db.consent import SqlConsentLedger
+from cpniguard.adapters.db.consent_notices import SqlConsentNotices
 from cpniguard.adapters.db.contacts import SqlContactRepository
 from cpniguard.adapters.db.cpni import SqlCpniStore
 from cpniguard.adapters.db.credentials import SqlCredentialRepository
 from cpniguard.adapters.db.interactions import SqlInteractionRepository
+from cpniguard.adapters.db.mailbox import SqlMailboxStore
+from cpniguard.adapters.db.opt_out_monitor import SqlOptOutMonitorStore
 from cpniguard.adapters.db.outbox import SqlOutbox
 from cpniguard.adapters.db.repositories import (
     SqlAccountRepository,
@@ -72,6 +76,10 @@ class SqlUnitOfWork(SessionTransaction):
         self.contacts = SqlContactRepository(self.session)
         self.outbox = SqlOutbox(self.session)
         self.credentials = SqlCredentialRepository(self.session)
+        self.consent = SqlConsentLedger(self.session)
+        self.consent_notices = SqlConsentNotices(self.session)
+        self.mailbox = SqlMailboxStore(self.session)
+        self.opt_out_monitor = SqlOptOutMonitorStore(self.session)
         return self
 
     def ping(self) -> None:
