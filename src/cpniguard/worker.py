@@ -24,6 +24,8 @@ from cpniguard.services.outbox import (
 )
 
 logger = logging.getLogger(__name__)
+NOTICE_SWEEP_PASSES = 12
+"""Idle passes between two looks for CPNI notices other workers delivered (about a minute)."""
 
 
 def delivery_plan(settings: OutboxSettings) -> DeliveryPlan:
@@ -69,7 +71,9 @@ def deliver_until_stopped(container: Container, stop: threading.Event) -> None:
     ports, plan = delivery_ports(container), delivery_plan(container.settings.outbox)
     poll_seconds = container.settings.outbox.poll_seconds
     pending_notices = True  # notices delivered before a restart are recorded on the first pass
+    passes = 0
     while not stop.is_set():
+        passes += 1
         try:
             run = deliver_due(ports=ports, plan=plan)
         except Exception:
@@ -78,7 +82,8 @@ def deliver_until_stopped(container: Container, stop: threading.Event) -> None:
             stop.wait(poll_seconds)
             continue
         _log(run)
-        if run.sent or pending_notices:
+        # Another worker's deliveries are swept up now and then even when this one sends nothing.
+        if run.sent or pending_notices or passes % NOTICE_SWEEP_PASSES == 0:
             pending_notices = not _record_notices_safely(container)
         if run.handled == 0 or run.skipped:
             stop.wait(poll_seconds)

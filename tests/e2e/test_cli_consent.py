@@ -24,6 +24,8 @@ from tests.e2e.consent_scenario import add_customer, ledger, outbox
 from tests.processes import free_port
 from typer.testing import CliRunner
 
+from cpniguard import bootstrap
+from cpniguard.adapters.clock import AdjustableClock
 from cpniguard.adapters.db.tables import ConsentNoticeVersion, ConsentState, OptOutFailureIncident
 from cpniguard.adapters.notify.notice_files import DEFAULT_NOTICE_FILE
 from cpniguard.bootstrap import build_container
@@ -254,9 +256,7 @@ def test_check_finds_a_projection_that_differs_from_the_ledger_and_repairs_it(
     assert run(environment, "check").exit_code == 0
 
 
-def test_purge_deletes_only_records_superseded_over_a_year_ago_and_refuses_a_later_cutoff(
-    environment, customer, fresh_database_url
-):
+def record_an_opt_in_then_its_revocation(environment, customer):
     for options in (
         [
             "--kind",
@@ -271,6 +271,16 @@ def test_purge_deletes_only_records_superseded_over_a_year_ago_and_refuses_a_lat
         ["--kind", "revoked", "--scope", "carrier", "--occurred-at", "2023-03-01T09:00:00-05:00"],
     ):
         assert run(environment, "record", customer, *options).exit_code == 0
+
+
+def test_purge_deletes_only_records_superseded_over_a_year_ago_and_refuses_a_later_cutoff(
+    environment, customer, fresh_database_url, monkeypatch
+):
+    # The year runs from when the ledger held the superseding record: enter both in early 2023.
+    entered = datetime(2023, 3, 2, tzinfo=UTC)
+    with monkeypatch.context() as patch:
+        patch.setattr(bootstrap, "AdjustableClock", lambda: AdjustableClock(pinned=entered))
+        record_an_opt_in_then_its_revocation(environment, customer)
     opt_in, revocation = ledger(fresh_database_url, customer)
     too_late = run(environment, "purge", "--superseded-before", ago(180))
     assert too_late.exit_code == 2

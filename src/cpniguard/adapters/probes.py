@@ -62,7 +62,9 @@ class ApiProbeSender:
         }
         try:
             answer = httpx.post(self._url, json=body, headers=self._headers, timeout=self._timeout)
-        except httpx.HTTPError as error:
+        except (httpx.HTTPError, httpx.InvalidURL) as error:
+            # InvalidURL is no HTTPError: left to escape, a mistyped URL would end every round
+            # before its incidents are opened (64.2009(f)).
             raise ProbeSendError(f"the consent API could not be reached: {error}") from error
         if answer.status_code != HTTP_CREATED:
             raise ProbeSendError(f"the consent API answered {answer.status_code}: {answer.text[:300]}")

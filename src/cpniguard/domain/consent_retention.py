@@ -39,15 +39,20 @@ def superseded_at(events: Sequence[ConsentEvent]) -> dict[int, datetime]:
 
     A notice is superseded by the next notice that counts (a bounce goes with its notice); a
     decision, once every scope it covered has a later decision; one-time consent, when given,
-    since it never outlasts its call.
+    since it never outlasts its call. A record is superseded only once the ledger holds what
+    supersedes it: a form received two years ago but entered today supersedes from today, as
+    until then the older record was the one the carrier relied on.
     """
     found: dict[int, datetime] = {}
     found.update(_superseded_notices(events))
     found.update(_superseded_decisions(events))
-    found.update(
-        {e.id: e.occurred_at for e in events if e.kind is ConsentEventKind.ONE_TIME_CONSENT and e.id}
-    )
+    found.update({e.id: known_at(e) for e in events if e.kind is ConsentEventKind.ONE_TIME_CONSENT and e.id})
     return found
+
+
+def known_at(event: ConsentEvent) -> datetime:
+    """When the ledger learned of `event`: its recording, never before it occurred."""
+    return max(event.occurred_at, event.recorded_at)
 
 
 def _superseded_notices(events: Sequence[ConsentEvent]) -> dict[int, datetime]:
@@ -55,19 +60,16 @@ def _superseded_notices(events: Sequence[ConsentEvent]) -> dict[int, datetime]:
     found: dict[int, datetime] = {}
     for notice, following in pairwise(counted):
         if notice.id is not None:
-            found[notice.id] = following.occurred_at
-    later = [n.occurred_at for n in counted]
+            found[notice.id] = known_at(following)
     for event in events:
         if event.kind is ConsentEventKind.NOTICE_SENT and event.id is not None and event not in counted:
-            found[event.id] = next((t for t in later if t > event.occurred_at), event.occurred_at)
+            superseding = next((n for n in counted if n.occurred_at >= event.occurred_at), None)
+            if superseding is not None:
+                found[event.id] = max(known_at(superseding), known_at(event))
     for event in events:
         if event.kind is ConsentEventKind.NOTICE_BOUNCED and event.id and event.refers_to in found:
-            found[event.id] = max(found[event.refers_to], event.occurred_at)
-    return {k: v for k, v in found.items() if _has_later_valid_notice(v, later)}
-
-
-def _has_later_valid_notice(at: datetime, valid_times: Sequence[datetime]) -> bool:
-    return any(t >= at for t in valid_times)
+            found[event.id] = max(found[event.refers_to], known_at(event))
+    return found
 
 
 def _superseded_decisions(events: Sequence[ConsentEvent]) -> dict[int, datetime]:
@@ -87,7 +89,8 @@ def _covered(decision: ConsentEvent) -> Iterable[ConsentScope]:
 
 
 def _replaced_at(scope: ConsentScope, later: Sequence[ConsentEvent]) -> datetime | None:
-    return next((d.occurred_at for d in later if d.applies_to(scope)), None)
+    """When the ledger first held a later decision for `scope`."""
+    return min((known_at(d) for d in later if d.applies_to(scope)), default=None)
 
 
 def purgeable(events: Sequence[ConsentEvent], *, superseded_before: datetime) -> list[int]:

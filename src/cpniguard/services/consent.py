@@ -27,6 +27,9 @@ from cpniguard.services.disclosure import Asker
 from cpniguard.services.ports import Clock, MessageRenderer, OutboundMessage, UnitOfWork, UnitOfWorkFactory
 
 RULE_SET = "cpni-2007"
+SYSTEM_REFERENCE_PREFIXES = ("mailbox:", "cpni-notice:")
+"""References cpniguard gives the events it records itself (a stored email, a delivered notice):
+an event entered by staff or the portal may not take one, or the real event would be dropped."""
 MAX_EVENTS_PAGE = 1000
 DECISION_CITATION = "47 CFR 64.2007(a)"
 NOTICE_CITATION = "47 CFR 64.2008"
@@ -70,7 +73,12 @@ def record_consent(
     """
     now = context.clock.now()
     event = replace(event, recorded_at=now, recorded_by=asker.label, id=None)
+    if event.reference is not None and event.reference.startswith(SYSTEM_REFERENCE_PREFIXES):
+        problem = FieldProblem("reference", f"may not start with {' or '.join(SYSTEM_REFERENCE_PREFIXES)}")
+        raise InvalidInputError("the reference is cpniguard's own", (problem,))
     with context.uow_factory() as uow:
+        # The write lock before the first read: on SQLite a read then a write fails at once.
+        uow.access_log.prepare_to_append()
         account_id = account_key(uow, account_number)
         recorded = record_in(uow, account_id=account_id, event=event, asker=asker)
         confirmation = None
@@ -85,7 +93,8 @@ def record_consent(
 def record_in(uow: UnitOfWork, *, account_id: int, event: ConsentEvent, asker: Asker) -> ConsentEvent:
     """Check, append and project one event inside the caller's transaction; returns it with its id.
 
-    When the event's reference is already in the ledger nothing is written and the id is None.
+    When the event's reference is already in the ledger nothing is written and the id is None;
+    a reference another account's event holds is refused, so no customer's decision is dropped.
     """
     uow.access_log.prepare_to_append()
     problems = event_problems(event) + _reference_problems(uow, account_id, event)
@@ -94,11 +103,20 @@ def record_in(uow: UnitOfWork, *, account_id: int, event: ConsentEvent, asker: A
     uow.consent.lock_account(account_id)
     event_id = uow.consent.append(account_id, event)
     if event_id is None:
+        _refuse_reference_of_another_account(uow, account_id, event.reference or "")
         return event
     recorded = replace(event, id=event_id)
     uow.consent.replace_projection(account_id, consent_timeline(uow.consent.events(account_id)))
     uow.access_log.append([_log_entry(account_id, recorded, asker)])
     return recorded
+
+
+def _refuse_reference_of_another_account(uow: UnitOfWork, account_id: int, reference: str) -> None:
+    held = uow.consent.event_with_reference(reference)
+    holder = None if held is None or held.id is None else uow.consent.event(held.id)
+    if holder is not None and holder[0] != account_id:
+        problem = FieldProblem("reference", f"{reference!r} already names an event of another account")
+        raise InvalidInputError("the consent event cannot be recorded", (problem,))
 
 
 def _reference_problems(uow: UnitOfWork, account_id: int, event: ConsentEvent) -> list[FieldProblem]:
@@ -123,6 +141,8 @@ def _interaction_problems(uow: UnitOfWork, account_id: int, event: ConsentEvent)
     interaction = uow.interactions.get(event.interaction_id or 0)
     if interaction is None or interaction.account_id != account_id:
         return [FieldProblem("interaction_id", "no such interaction on this account")]
+    if event.kind is ConsentEventKind.ONE_TIME_CONSENT and not interaction.is_open_at(event.recorded_at):
+        return [FieldProblem("interaction_id", "the call has ended: one-time consent is recorded during it")]
     if not interaction.is_open_at(event.occurred_at):
         return [
             FieldProblem("interaction_id", "the interaction was not open then: one-time consent ends with it")
@@ -171,7 +191,8 @@ def consent_report(*, uow_factory: UnitOfWorkFactory, account_number: str, as_of
         account_id = account_key(uow, account_number)
         events = uow.consent.events(account_id)
     standings = tuple(standing_at(events, scope, as_of) for scope in scopes_of(events))
-    known = [e for e in events if e.occurred_at <= as_of]
+    # As in standing_at: a bounce counts whenever it was reported, since the notice never did.
+    known = [e for e in events if e.occurred_at <= as_of or e.kind is ConsentEventKind.NOTICE_BOUNCED]
     return ConsentReport(account_number, as_of, standings, renotice_due_at(known))
 
 

@@ -8,12 +8,15 @@ superseded more than a year before the cutoff, and refuses a cutoff inside that 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from cpniguard.domain.consent import ConsentSegment, consent_timeline
+from cpniguard.domain.consent_events import ConsentEvent, ConsentEventKind
 from cpniguard.domain.consent_retention import RetentionFloorError, purge_cutoff_problem, purgeable
+from cpniguard.domain.errors import FieldProblem, InvalidInputError
+from cpniguard.services.consent_notices import NOTICE_OUTBOX_KEY_PREFIX
 from cpniguard.services.ports import Clock, UnitOfWorkFactory
 
 CHECK_PAGE_SIZE = 500
@@ -42,12 +45,20 @@ class ProjectionCheck:
 def check_projection(
     *, uow_factory: UnitOfWorkFactory, repair: bool, progress: Callable[[int], None] | None = None
 ) -> ProjectionCheck:
-    """Compare every account's projection with its ledger, a page of accounts per transaction."""
+    """Compare every account's projection with its ledger, a page of accounts per transaction.
+
+    A repair locks each account before reading its ledger, so an event recorded meanwhile is
+    never overwritten by a projection derived without it.
+    """
     checked, differences, after = 0, list[ProjectionDifference](), 0
     while True:
         with uow_factory() as uow:
+            if repair:
+                uow.access_log.prepare_to_append()  # SQLite: the write lock before the first read
             accounts = uow.consent.accounts_with_events(after_account_id=after, limit=CHECK_PAGE_SIZE)
             for account_id in accounts:
+                if repair:
+                    uow.consent.lock_account(account_id)
                 derived = consent_timeline(uow.consent.events(account_id))
                 difference = _difference(account_id, derived, uow.consent.projection(account_id))
                 if difference is not None:
@@ -88,17 +99,24 @@ def purge_consent_records(
     """Delete consent and notice records superseded before the cutoff (64.2007(a)(3), 64.2008(a)(2)).
 
     Refused when the cutoff is less than a year ago. Each account's projection is rewritten
-    in the transaction that purges its records.
+    in the transaction that purges its records. Notices the outbox delivered are kept, with
+    their bounces: the outbox still holds each one, and a notice missing from the ledger is
+    recorded again as delivered (and, bounce gone, as one that counts).
     """
+    if superseded_before.tzinfo is None:
+        naive = FieldProblem("superseded_before", "must carry a UTC offset")
+        raise InvalidInputError("the purge cutoff names no single instant", (naive,))
     if problem := purge_cutoff_problem(superseded_before, clock.now()):
         raise RetentionFloorError(problem)
     events = accounts = after = 0
     while True:
         with uow_factory() as uow:
+            uow.access_log.prepare_to_append()  # SQLite: the write lock before the first read
             page = uow.consent.accounts_with_events(after_account_id=after, limit=CHECK_PAGE_SIZE)
             for account_id in page:
                 uow.consent.lock_account(account_id)
-                doomed = purgeable(uow.consent.events(account_id), superseded_before=superseded_before)
+                ledger = uow.consent.events(account_id)
+                doomed = _purgeable(ledger, superseded_before=superseded_before)
                 if doomed and not dry_run:
                     uow.consent.delete_events(account_id, doomed)
                     uow.consent.replace_projection(
@@ -110,3 +128,14 @@ def purge_consent_records(
         if not page:
             return PurgeResult(events, accounts, dry_run)
         after = page[-1]
+
+
+def _purgeable(events: Sequence[ConsentEvent], *, superseded_before: datetime) -> list[int]:
+    """The events past retention, less the outbox's notices and the bounces naming them."""
+    kept = {
+        e.id
+        for e in events
+        if e.kind is ConsentEventKind.NOTICE_SENT and (e.reference or "").startswith(NOTICE_OUTBOX_KEY_PREFIX)
+    }
+    kept |= {e.id for e in events if e.kind is ConsentEventKind.NOTICE_BOUNCED and e.refers_to in kept}
+    return [i for i in purgeable(events, superseded_before=superseded_before) if i not in kept]

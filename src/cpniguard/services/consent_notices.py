@@ -31,6 +31,9 @@ from cpniguard.services.ports import Clock, MessageRenderer, OutboundMessage, Un
 BATCH_PAGE_SIZE = 500
 DELIVERY_PAGE_SIZE = 200
 MAX_DUE_PAGE = 1000
+NOTICE_OUTBOX_KEY_PREFIX = "cpni-notice:"
+"""A notice's outbox key is `cpni-notice:{version}:{batch or resend}:{account}`; the ledger
+records the delivered notice under that key (record_delivered_notices)."""
 WORKER = Asker(kind=ActorKind.INTEGRATION, role=Role.INTEGRATION, label="cpniguard-worker")
 
 
@@ -156,9 +159,14 @@ def _batch_and_version(uow: UnitOfWork, batch_id: int) -> tuple[NoticeBatchState
 
 
 def _due_page(uow: UnitOfWork, terms: NoticeTerms, batch: NoticeBatchState) -> list[NoticeRecipient]:
+    """Who is due is fixed at the mailing's start; where a notice goes is read when it is queued.
+
+    A mailing resumed days later must not write to an address taken off the account since it
+    started (64.2003(b): the address of record at the time of the notice).
+    """
     return uow.consent_notices.due(
         last_notice_before=due_cutoff(batch.as_of, terms.renotice_lead_days),
-        as_of=batch.as_of,
+        as_of=max(batch.as_of, terms.clock.now()),
         after_account_id=batch.cursor_account_id,
         limit=BATCH_PAGE_SIZE,
     )
@@ -205,7 +213,7 @@ def notice_message(
     template = CPNI_NOTICE_EMAIL_TEMPLATE if channel is NoticeChannel.EMAIL else CPNI_NOTICE_LETTER_TEMPLATE
     rendered = terms.renderer.render(template, recipient.language, fields)
     return OutboundMessage(
-        idempotency_key=f"cpni-notice:{version.version}:{key}",
+        idempotency_key=f"{NOTICE_OUTBOX_KEY_PREFIX}{version.version}:{key}",
         account_id=recipient.account_id,
         channel=channel,
         recipient=address,
@@ -225,6 +233,8 @@ def record_delivered_notices(*, uow_factory: UnitOfWorkFactory, clock: Clock) ->
     recorded = 0
     while True:
         with uow_factory() as uow:
+            # The write lock before the first read: two workers on SQLite would otherwise fail at once.
+            uow.access_log.prepare_to_append()
             delivered = uow.consent_notices.delivered_notices(limit=DELIVERY_PAGE_SIZE)
             for notice in delivered:
                 version = uow.consent_notices.version(notice.notice_version)

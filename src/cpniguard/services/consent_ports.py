@@ -206,8 +206,11 @@ class MailboxStore(Protocol):
         """Received messages whose next attempt is due, locked for this transaction."""
         ...
 
-    def get(self, message_id: int) -> StoredMail | None:
-        """The stored message with this key."""
+    def get(self, message_id: int, *, for_update: bool = False) -> StoredMail | None:
+        """The stored message with this key; with `for_update`, locked until the transaction ends.
+
+        Two staff resolving one message: the second sees the first's outcome.
+        """
         ...
 
     def settle(  # noqa: PLR0913 - one outcome's fields, all keyword-only

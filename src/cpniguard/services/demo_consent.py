@@ -4,6 +4,8 @@ Most customers had a CPNI notice long enough ago for opt-out approval to be deem
 still inside the waiting period, some had a notice bounce and resent by mail, some opted out
 (a few of them later opted in again), some opted in to a named partner. Every event goes
 through `record_in`, so the projection and the access log are exactly what production writes.
+A notice goes by email only to a customer with an email address then, who chose email notices
+the day before (64.2008(d)(3)(i): express prior consent); the others were mailed theirs.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from cpniguard.domain.accounts import ContactKind
 from cpniguard.domain.consent_events import (
     ConsentEvent,
     ConsentEventKind,
@@ -23,6 +26,7 @@ from cpniguard.domain.consent_events import (
 )
 from cpniguard.domain.disclosure_request import ActorKind, RecipientClass
 from cpniguard.domain.employees import Role
+from cpniguard.domain.notifications import NoticeChannel
 from cpniguard.services.consent import record_in
 from cpniguard.services.consent_ports import NoticeVersion
 from cpniguard.services.disclosure import Asker
@@ -53,12 +57,37 @@ def seed_demo_consent(
                 account_id = uow.accounts.key_of(number)
                 if account_id is None:
                     continue
-                for event in demo_history(chooser, notice, now):
+                for event in _as_the_customer_allows(uow, account_id, demo_history(chooser, notice, now)):
                     refers = _bounced_notice_id(uow, account_id, event)
                     record_in(uow, account_id=account_id, event=refers, asker=SEEDER)
                     recorded += 1
             uow.commit()
     return recorded
+
+
+def _as_the_customer_allows(
+    uow: UnitOfWork, account_id: int, history: list[ConsentEvent]
+) -> list[ConsentEvent]:
+    """The history, its email notices only where an email was on the account and chosen first.
+
+    64.2008(d)(3)(i): a notice goes by email only with the customer's prior consent, so the
+    preference is recorded the day before the first email notice; a customer without an email
+    address then was mailed the notice instead (a letter does not bounce).
+    """
+    emailed = [e.occurred_at for e in history if e.notice_medium is NoticeMedium.EMAIL]
+    if not emailed:
+        return history
+    addresses = [p for p in uow.accounts.contact_points(account_id) if p.kind is ContactKind.EMAIL_ADDRESS]
+    if all(any(p.is_on_account_at(at) for p in addresses) for at in emailed):
+        uow.contacts.set_notice_preference(
+            account_id, NoticeChannel.EMAIL, at=min(emailed) - timedelta(days=1)
+        )
+        return history
+    decisions = [e for e in history if e.kind not in NOTICES]
+    return [replace(history[0], notice_medium=NoticeMedium.MAIL), *decisions]
+
+
+NOTICES = frozenset({ConsentEventKind.NOTICE_SENT, ConsentEventKind.NOTICE_BOUNCED})
 
 
 def _bounced_notice_id(uow: UnitOfWork, account_id: int, event: ConsentEvent) -> ConsentEvent:

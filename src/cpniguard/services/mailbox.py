@@ -130,7 +130,10 @@ def _record_failure(terms: MailboxTerms, mail: StoredMail, failure: str) -> None
     notices = terms.notices
     with notices.uow_factory() as uow:
         retry_at = notices.clock.now() + timedelta(seconds=terms.retry_seconds * 2 ** min(mail.attempts, 10))
-        uow.mailbox.fail(mail.id, error=failure, retry_at=retry_at)
+        try:
+            uow.mailbox.fail(mail.id, error=failure, retry_at=retry_at)
+        except NotFoundError:
+            return  # another processor settled the message once this one let go of it
         uow.commit()
 
 
@@ -141,14 +144,14 @@ def _process(uow: UnitOfWork, terms: MailboxTerms, mail: StoredMail) -> MailboxS
         uow.mailbox.settle(mail.id, status=MailboxStatus.NEEDS_REVIEW, review_reason=routing.reason[:500])
         return MailboxStatus.NEEDS_REVIEW
     if routing.action is MailboxAction.RECORD_BOUNCE:
-        account_id, event_id = _record_bounce(uow, terms, mail, inbound)
-    else:
-        if routing.account_id is None:
-            raise AssertionError(f"{routing.action} without an account")  # route_inbound always names one
-        account_id = routing.account_id
-        event_id = _record_decision(
-            uow, terms, mail, routing.action, account_id, asker=MAILBOX, reply_to=inbound.sender
-        )
+        return _process_bounce(uow, terms, mail, inbound)
+    if routing.account_id is None:
+        raise AssertionError(f"{routing.action} without an account")  # route_inbound always names one
+    account_id = routing.account_id
+    reply_to = _still_on_account(uow, inbound.sender, account_id, terms.notices.clock.now())
+    event_id = _record_decision(
+        uow, terms, mail, routing.action, account_id, asker=MAILBOX, reply_to=reply_to
+    )
     uow.mailbox.settle(
         mail.id, status=MailboxStatus.PROCESSED, account_id=account_id, consent_event_id=event_id
     )
@@ -165,6 +168,18 @@ def _route(uow: UnitOfWork, inbound: InboundMail, received_at: datetime) -> Mail
         for m in found
     ]
     return route_inbound(inbound, matches=matches, replied_notice_account=replied[0] if replied else None)
+
+
+def _still_on_account(uow: UnitOfWork, sender: str | None, account_id: int, now: datetime) -> str | None:
+    """The sender, when it is still an email of the account now; else None (the contact of record).
+
+    A message may be processed long after it arrived (retries): a confirmation never goes to an
+    address taken off the account since.
+    """
+    if sender is None:
+        return None
+    matches = uow.mailbox.accounts_with_email(sender, at=now)
+    return sender if any(m.account_id == account_id for m in matches) else None
 
 
 def _record_decision(  # noqa: PLR0913 - one message's decision: who, where, on which account
@@ -200,45 +215,63 @@ def _record_decision(  # noqa: PLR0913 - one message's decision: who, where, on 
     return recorded.id
 
 
-def _record_bounce(
+NOT_A_NOTICE = (
+    "a bounce report for an email that is not a CPNI notice (a confirmation or an account-change "
+    "notice): check the customer's contact of record"
+)
+NO_RESEND = (
+    "the CPNI notice bounced and the account has no postal address of record to resend it to "
+    "(64.2008(d)(3)(iii)): reach the customer another way"
+)
+
+
+def _process_bounce(
     uow: UnitOfWork, terms: MailboxTerms, mail: StoredMail, inbound: InboundMail
-) -> tuple[int, int | None]:
+) -> MailboxStatus:
+    """Record a bounced notice and resend it by letter; what cannot be settled goes to staff."""
     sent = uow.mailbox.notice_sent_to(inbound.bounced_message_ids)
     if sent is None:
-        raise BounceNotRecordedYetError("the bounce names no notice email cpniguard sent")
+        uow.mailbox.settle(mail.id, status=MailboxStatus.NEEDS_REVIEW, review_reason=NOT_A_NOTICE)
+        return MailboxStatus.NEEDS_REVIEW
     account_id, outbox_key = sent
     notice = uow.consent.event_with_reference(outbox_key)
     if notice is None:
+        # The worker records a delivered notice on its next pass: this bounce is retried until then.
         raise BounceNotRecordedYetError(f"notice {outbox_key} is not in the ledger yet")
-    now = terms.notices.clock.now()
     bounce = ConsentEvent(
         kind=ConsentEventKind.NOTICE_BOUNCED,
         occurred_at=mail.received_at,
-        recorded_at=now,
+        recorded_at=terms.notices.clock.now(),
         recorded_by=MAILBOX.label,
         refers_to=notice.id,
         evidence=f"bounce report, mailbox message {mail.id}",
         reference=f"mailbox:{mail.id}",
     )
     recorded = record_in(uow, account_id=account_id, event=bounce, asker=MAILBOX)
-    if recorded.id is not None:
-        _resend_by_mail(uow, terms, account_id, notice, recorded.id)
-    return account_id, recorded.id
+    resent = recorded.id is None or _resend_by_mail(uow, terms, account_id, notice)
+    status, reason = (MailboxStatus.PROCESSED, None) if resent else (MailboxStatus.NEEDS_REVIEW, NO_RESEND)
+    uow.mailbox.settle(
+        mail.id, status=status, account_id=account_id, consent_event_id=recorded.id, review_reason=reason
+    )
+    return status
 
 
-def _resend_by_mail(
-    uow: UnitOfWork, terms: MailboxTerms, account_id: int, notice: ConsentEvent, bounce_id: int
-) -> None:
-    """64.2008(d)(3)(iii): the bounced notice counts only once it is resent another way: by letter."""
+def _resend_by_mail(uow: UnitOfWork, terms: MailboxTerms, account_id: int, notice: ConsentEvent) -> bool:
+    """64.2008(d)(3)(iii): the bounced notice counts only once it is resent another way: by letter.
+
+    Once per notice, however many bounce reports name it (an MTA may send several).
+    """
     version = uow.consent_notices.version(notice.notice_version or "")
     recipient = uow.consent_notices.notice_recipient(account_id, as_of=terms.notices.clock.now())
     if version is None or recipient is None:
-        return
+        return False
     message = notice_message(
-        terms.notices, version, recipient, key=f"bounce-{bounce_id}:{account_id}", by_mail=True
+        terms.notices, version, recipient, key=f"resend-{notice.id}:{account_id}", by_mail=True
     )
-    if message is not None:
-        uow.outbox.enqueue(message, at=terms.notices.clock.now())
+    if message is None:
+        return False
+    uow.outbox.enqueue(message, at=terms.notices.clock.now())
+    return True
 
 
 def review_queue(terms: MailboxTerms, *, limit: int) -> list[StoredMail]:
@@ -273,7 +306,8 @@ def resolve_review(
     """Staff settle a message in review: record what it asks on the account they name, or dismiss it."""
     action = _review_action(decision, account_number)
     with terms.notices.uow_factory() as uow:
-        mail = uow.mailbox.get(message_id)
+        uow.access_log.prepare_to_append()  # SQLite: the write lock before the first read
+        mail = uow.mailbox.get(message_id, for_update=True)
         if mail is None:
             raise NotFoundError(f"no mailbox message {message_id}")
         if mail.status is not MailboxStatus.NEEDS_REVIEW:

@@ -24,7 +24,7 @@ from cpniguard.domain.opt_out_failures import (
     is_channel_failing,
     letter_problems,
 )
-from cpniguard.services.consent_ports import FailureIncident, ProbeRecord
+from cpniguard.services.consent_ports import FailureIncident, OptOutMonitorStore, ProbeRecord
 from cpniguard.services.ports import Clock, UnitOfWorkFactory
 
 MAX_INCIDENTS_PAGE = 200
@@ -99,7 +99,10 @@ def _settle_pending(terms: MonitorTerms) -> tuple[int, int]:
             )
             if processed or probe.sent_at <= now - terms.grace:
                 error = None if processed else f"not processed within {terms.grace.total_seconds():.0f} s"
-                uow.opt_out_monitor.settle_probe(probe.id, succeeded=processed, error=error, at=now)
+                try:
+                    uow.opt_out_monitor.settle_probe(probe.id, succeeded=processed, error=error, at=now)
+                except NotFoundError:
+                    continue  # another monitor settled it since it was listed
                 succeeded, failed = succeeded + processed, failed + (not processed)
         uow.commit()
     return succeeded, failed
@@ -126,7 +129,9 @@ def _send_probe(terms: MonitorTerms, channel: ConsentSource, sender: ProbeSender
 def _open_incident_if_failing(terms: MonitorTerms, channel: ConsentSource) -> int | None:
     with terms.uow_factory() as uow:
         monitor = uow.opt_out_monitor
-        recent = monitor.recent_probes(channel, limit=terms.failure_threshold)
+        recent = _since_last_closed(
+            monitor, channel, monitor.recent_probes(channel, limit=terms.failure_threshold)
+        )
         if not is_channel_failing([p.succeeded is True for p in recent], threshold=terms.failure_threshold):
             return None
         if monitor.open_incident(channel) is not None:
@@ -148,6 +153,19 @@ def _open_incident_if_failing(terms: MonitorTerms, channel: ConsentSource) -> in
         incident_id = monitor.add_incident(incident)
         uow.commit()
     return incident_id
+
+
+def _since_last_closed(
+    monitor: OptOutMonitorStore, channel: ConsentSource, recent: list[ProbeRecord]
+) -> list[ProbeRecord]:
+    """The probes sent after the channel's last incident was closed (64.2009(f)).
+
+    Probes that incident already reported must not open a second one, with a second FCC
+    letter, as soon as staff close the first.
+    """
+    incidents = [i for i in monitor.incidents(limit=MAX_INCIDENTS_PAGE) if channel in i.channels]
+    closed_at = incidents[0].closed_at if incidents else None
+    return recent if closed_at is None else [p for p in recent if p.sent_at > closed_at]
 
 
 def _problem(channel: ConsentSource, recent: list[ProbeRecord]) -> str:

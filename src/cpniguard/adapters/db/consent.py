@@ -15,7 +15,6 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Result,
     RowMapping,
     Select,
     delete,
@@ -52,6 +51,9 @@ from cpniguard.domain.errors import FieldProblem, InvalidInputError, NotFoundErr
 
 ELIGIBLE_CHUNK_ROWS = 10_000
 """Audience keys are fetched this many at a time (a server-side cursor on PostgreSQL)."""
+ELIGIBLE_SORT_MEMORY = "64MB"
+"""At least this much work_mem for sorting an audience into account order on PostgreSQL: at the
+default 4MB a 650,000-key audience spills its sort to disk (bench/consent.py)."""
 STORED_APPROVALS = frozenset({Approval.OPT_OUT_DEEMED, Approval.OPT_IN, Approval.OPTED_OUT})
 """A projection span holds one of these; no approval is no row, and one-time consent is never stored."""
 
@@ -174,27 +176,46 @@ class SqlConsentLedger:
         spans decide whenever the account has any, since they already fold in the class-wide
         decisions; accounts without any take the class-wide span.
         """
-        rows = self._streamed(audience_query(scope, approvals, at))
-        yield from rows.scalars()
+        return self._streamed(audience_query(scope, approvals, at))
 
-    def _streamed(self, query: Select[int]) -> Result[int]:
+    def _streamed(self, query: Select[int]) -> Iterator[int]:
         """Run `query` on a server-side cursor, planned for reading it to its last row.
 
         PostgreSQL plans a cursor for its first 10 % (cursor_tuple_fraction): for an audience
         it would walk the whole primary key in account order instead of reading
-        ix_consent_states_eligibility and sorting, about half as fast end to end. The setting
-        is put back once the cursor is declared; after an error the rollback restores it.
+        ix_consent_states_eligibility and sorting, about half as fast end to end. The sort
+        gets ELIGIBLE_SORT_MEMORY unless work_mem is larger. Both settings are put back once
+        the first key is read: the cursor is planned and sorted by then. After an error the
+        rollback restores them.
         """
         options = {"yield_per": ELIGIBLE_CHUNK_ROWS}
         if self._session.get_bind().dialect.name != "postgresql":
-            return self._session.execute(query, execution_options=options)
-        previous = self._session.scalar(text("SELECT current_setting('cursor_tuple_fraction')"))
-        self._session.execute(text("SELECT set_config('cursor_tuple_fraction', '1', true)"))
-        rows = self._session.execute(query, execution_options=options)
+            yield from self._session.execute(query, execution_options=options).scalars()
+            return
+        fraction, memory, memory_is_short = self._session.execute(
+            text(
+                "SELECT current_setting('cursor_tuple_fraction'), current_setting('work_mem'), "
+                "pg_size_bytes(current_setting('work_mem')) < pg_size_bytes(:memory)"
+            ),
+            {"memory": ELIGIBLE_SORT_MEMORY},
+        ).one()
+        self._set_planning("1", ELIGIBLE_SORT_MEMORY if memory_is_short else memory)
+        keys = self._session.execute(query, execution_options=options).scalars()
+        first = next(keys, None)
+        self._set_planning(fraction, memory)
+        if first is not None:
+            yield first
+            yield from keys
+
+    def _set_planning(self, cursor_tuple_fraction: str, work_mem: str) -> None:
+        """Set both planner settings for the rest of the transaction."""
         self._session.execute(
-            text("SELECT set_config('cursor_tuple_fraction', :value, true)"), {"value": previous}
+            text(
+                "SELECT set_config('cursor_tuple_fraction', :fraction, true), "
+                "set_config('work_mem', :memory, true)"
+            ),
+            {"fraction": cursor_tuple_fraction, "memory": work_mem},
         )
-        return rows
 
     def one_time_consent(self, interaction_id: int) -> frozenset[RecipientClass]:
         """Recipients the customer consented to for this call only (64.2008(f))."""

@@ -126,9 +126,12 @@ class SqlMailboxStore:
         )
         return [_stored_mail(row) for row in self._session.execute(statement)]
 
-    def get(self, message_id: int) -> StoredMail | None:
-        """The stored message with this key."""
-        row = self._session.execute(select(*_COLUMNS).where(MailboxMessage.id == message_id)).one_or_none()
+    def get(self, message_id: int, *, for_update: bool = False) -> StoredMail | None:
+        """The stored message with this key; locked until the transaction ends when `for_update`."""
+        query = select(*_COLUMNS).where(MailboxMessage.id == message_id)
+        if for_update:
+            query = query.with_for_update(of=MailboxMessage)
+        row = self._session.execute(query).one_or_none()
         return None if row is None else _stored_mail(row)
 
     def settle(  # noqa: PLR0913 - the port's outcome fields, all keyword-only
