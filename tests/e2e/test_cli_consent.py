@@ -103,7 +103,7 @@ def test_a_mailed_opt_out_form_enters_the_ledger_changes_the_approvals_and_is_co
         "form-114",
     )
     assert again.exit_code == 0, again.output
-    assert "reference 'form-114' is in the ledger already: nothing written" in again.stderr
+    assert "reference 'form-114' is in the ledger already: nothing written (event " in again.stderr
 
     opted_in, opted_out = ledger(fresh_database_url, customer)
     assert (opted_out.kind, opted_out.source, opted_out.recorded_by) == (

@@ -208,8 +208,11 @@ def record(  # noqa: PLR0913, PLR0917  (typer takes each option as an argument)
             fail_with_input_error(error)
         except NotFoundError as error:
             raise not_found_exit(error) from None
-    if recorded.event.id is None:
-        stderr.print(f"reference {reference!r} is in the ledger already: nothing written", markup=False)
+    if recorded.already_recorded:
+        stderr.print(
+            f"reference {reference!r} is in the ledger already: nothing written (event {recorded.event.id})",
+            markup=False,
+        )
         return
     confirmation = recorded.confirmation
     confirmed = "" if confirmation is None else f"; confirmation by {confirmation.channel}"

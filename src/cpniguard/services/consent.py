@@ -46,11 +46,21 @@ class ConsentContext:
 
 @dataclass(frozen=True, slots=True)
 class RecordedConsent:
-    """An event as recorded: its ledger id (None: its reference was already there) and confirmation."""
+    """An event as the ledger holds it, whether this request recorded it, and its confirmation."""
 
     account_number: str
     event: ConsentEvent
     confirmation: OutboundMessage | None
+    already_recorded: bool = False
+    """Its reference was in the ledger already: `event` is the one recorded then, nothing was written."""
+
+
+@dataclass(frozen=True, slots=True)
+class Appended:
+    """What `record_in` did: the event as the ledger holds it, and whether this call wrote it."""
+
+    event: ConsentEvent
+    is_new: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,21 +90,22 @@ def record_consent(
         # The write lock before the first read: on SQLite a read then a write fails at once.
         uow.access_log.prepare_to_append()
         account_id = account_key(uow, account_number)
-        recorded = record_in(uow, account_id=account_id, event=event, asker=asker)
+        appended = record_in(uow, account_id=account_id, event=event, asker=asker)
         confirmation = None
-        if recorded.id is not None:
+        if appended.is_new:
             confirmation = confirm_decision(
-                uow, account_id=account_id, event=recorded, renderer=context.renderer, reply_to=None
+                uow, account_id=account_id, event=appended.event, renderer=context.renderer, reply_to=None
             )
         uow.commit()
-    return RecordedConsent(account_number, recorded, confirmation)
+    return RecordedConsent(account_number, appended.event, confirmation, already_recorded=not appended.is_new)
 
 
-def record_in(uow: UnitOfWork, *, account_id: int, event: ConsentEvent, asker: Asker) -> ConsentEvent:
+def record_in(uow: UnitOfWork, *, account_id: int, event: ConsentEvent, asker: Asker) -> Appended:
     """Check, append and project one event inside the caller's transaction; returns it with its id.
 
-    When the event's reference is already in the ledger nothing is written and the id is None;
-    a reference another account's event holds is refused, so no customer's decision is dropped.
+    When the event's reference is already in the ledger nothing is written and the event recorded
+    then is returned (a replay); a reference another account's event holds is refused, so no
+    customer's decision is dropped.
     """
     uow.access_log.prepare_to_append()
     problems = event_problems(event) + _reference_problems(uow, account_id, event)
@@ -103,20 +114,21 @@ def record_in(uow: UnitOfWork, *, account_id: int, event: ConsentEvent, asker: A
     uow.consent.lock_account(account_id)
     event_id = uow.consent.append(account_id, event)
     if event_id is None:
-        _refuse_reference_of_another_account(uow, account_id, event.reference or "")
-        return event
+        return Appended(_replayed(uow, account_id, event.reference or ""), is_new=False)
     recorded = replace(event, id=event_id)
     uow.consent.replace_projection(account_id, consent_timeline(uow.consent.events(account_id)))
     uow.access_log.append([_log_entry(account_id, recorded, asker)])
-    return recorded
+    return Appended(recorded, is_new=True)
 
 
-def _refuse_reference_of_another_account(uow: UnitOfWork, account_id: int, reference: str) -> None:
+def _replayed(uow: UnitOfWork, account_id: int, reference: str) -> ConsentEvent:
+    """The event the ledger holds under `reference`; refused when it is another account's."""
     held = uow.consent.event_with_reference(reference)
     holder = None if held is None or held.id is None else uow.consent.event(held.id)
-    if holder is not None and holder[0] != account_id:
+    if held is None or holder is None or holder[0] != account_id:
         problem = FieldProblem("reference", f"{reference!r} already names an event of another account")
         raise InvalidInputError("the consent event cannot be recorded", (problem,))
+    return held
 
 
 def _reference_problems(uow: UnitOfWork, account_id: int, event: ConsentEvent) -> list[FieldProblem]:

@@ -207,12 +207,16 @@ def _record_decision(  # noqa: PLR0913 - one message's decision: who, where, on 
         evidence=f"mailbox message {mail.id} {message_id or ''} from {sender}{reviewed}",
         reference=f"mailbox:{mail.id}",
     )
-    recorded = record_in(uow, account_id=account_id, event=event, asker=asker)
-    if recorded.id is not None:
+    appended = record_in(uow, account_id=account_id, event=event, asker=asker)
+    if appended.is_new:
         confirm_decision(
-            uow, account_id=account_id, event=recorded, renderer=terms.notices.renderer, reply_to=reply_to
+            uow,
+            account_id=account_id,
+            event=appended.event,
+            renderer=terms.notices.renderer,
+            reply_to=reply_to,
         )
-    return recorded.id
+    return appended.event.id
 
 
 NOT_A_NOTICE = (
@@ -247,11 +251,15 @@ def _process_bounce(
         evidence=f"bounce report, mailbox message {mail.id}",
         reference=f"mailbox:{mail.id}",
     )
-    recorded = record_in(uow, account_id=account_id, event=bounce, asker=MAILBOX)
-    resent = recorded.id is None or _resend_by_mail(uow, terms, account_id, notice)
+    appended = record_in(uow, account_id=account_id, event=bounce, asker=MAILBOX)
+    resent = not appended.is_new or _resend_by_mail(uow, terms, account_id, notice)
     status, reason = (MailboxStatus.PROCESSED, None) if resent else (MailboxStatus.NEEDS_REVIEW, NO_RESEND)
     uow.mailbox.settle(
-        mail.id, status=status, account_id=account_id, consent_event_id=recorded.id, review_reason=reason
+        mail.id,
+        status=status,
+        account_id=account_id,
+        consent_event_id=appended.event.id,
+        review_reason=reason,
     )
     return status
 

@@ -182,9 +182,9 @@ class SqlConsentLedger:
         """Run `query` on a server-side cursor, planned for reading it to its last row.
 
         PostgreSQL plans a cursor for its first 10 % (cursor_tuple_fraction): for an audience
-        it would walk the whole primary key in account order instead of reading
-        ix_consent_states_eligibility and sorting, about half as fast end to end. The sort
-        gets ELIGIBLE_SORT_MEMORY unless work_mem is larger. Both settings are put back once
+        it would walk the whole primary key in account order instead of scanning
+        ix_consent_states_eligibility alone, about half as fast end to end. A sort (the partner
+        audience's union) gets ELIGIBLE_SORT_MEMORY unless work_mem is larger. Both settings are put back once
         the first key is read: the cursor is planned and sorted by then. After an error the
         rollback restores them.
         """

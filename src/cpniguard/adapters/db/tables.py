@@ -386,7 +386,17 @@ class ConsentState(Base):
 
     __tablename__ = "consent_states"
     __table_args__ = (
-        Index("ix_consent_states_eligibility", "recipient_class", "partner", "approval", "valid_from"),
+        # Every column an audience query reads, in account order: PostgreSQL answers from the
+        # index alone, already sorted (bench/consent.py: about 0.3 s less at 1,000,000 customers).
+        Index(
+            "ix_consent_states_eligibility",
+            "recipient_class",
+            "partner",
+            "account_id",
+            "approval",
+            "valid_from",
+            "valid_until",
+        ),
         CheckConstraint("valid_until IS NULL OR valid_until > valid_from", name="span_ordered"),
     )
 

@@ -7,7 +7,6 @@ open around the clock (64.2008(d)(3)).
 
 from __future__ import annotations
 
-from datetime import datetime
 from http import HTTPStatus
 from typing import Annotated
 
@@ -17,6 +16,7 @@ from cpniguard.bootstrap import Container
 from cpniguard.domain.consent_roles import may_record_through
 from cpniguard.services.consent import ConsentContext, consent_events, consent_report, record_consent
 from cpniguard.web.api.consent_schemas import (
+    AsOf,
     ConsentEventIn,
     ConsentEventOut,
     ConsentReportOut,
@@ -41,7 +41,7 @@ def get_consent(
     container: ContainerDep,
     _reader: ConsentReaderDep,
     account_number: AccountNumberPath,
-    as_of: Annotated[datetime | None, Query(description="ISO 8601 instant with offset; default now.")] = None,
+    as_of: Annotated[AsOf | None, Query(description="ISO 8601 instant with offset; default now.")] = None,
 ) -> ConsentReportOut:
     """The customer's approval per recipient as of `as_of`, and why (47 CFR 64.2009(a))."""
     report = consent_report(

@@ -6,7 +6,6 @@ incidents with their FCC letter.
 
 from __future__ import annotations
 
-from datetime import datetime
 from http import HTTPStatus
 from typing import Annotated
 
@@ -14,7 +13,9 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
 from cpniguard.adapters.pdf.opt_out_failure_letter import render_letter_pdf
-from cpniguard.domain.opt_out_failures import letter_text
+from cpniguard.bootstrap import Container
+from cpniguard.domain.errors import FieldProblem, InvalidInputError
+from cpniguard.domain.opt_out_failures import OptOutFailureLetter, letter_text
 from cpniguard.services.consent_notices import (
     MAX_DUE_PAGE,
     add_notice_version,
@@ -30,6 +31,7 @@ from cpniguard.services.opt_out_monitor import (
     update_incident,
 )
 from cpniguard.web.api.consent_schemas import (
+    AsOf,
     IncidentOut,
     IncidentUpdateIn,
     MailOut,
@@ -45,6 +47,8 @@ from cpniguard.web.problems import problem_responses
 router = APIRouter(prefix="/consent", tags=["consent administration"])
 RESPONSES = problem_responses(403, 404, 422)
 Key = Annotated[int, Path(ge=1, le=2**62)]
+INCIDENT_FIELDS = {"state_commissions": "state_commission_notice"}
+"""The letter's names for facts staff give under another name when they PATCH the incident."""
 
 
 @router.get("/notice-versions", responses=problem_responses(403))
@@ -72,7 +76,7 @@ def post_notice_version(
 def get_renotice_due(
     container: ContainerDep,
     _reader: ConsentReaderDep,
-    as_of: Annotated[datetime | None, Query(description="Default now.")] = None,
+    as_of: Annotated[AsOf | None, Query(description="ISO 8601 instant with offset; default now.")] = None,
     after_account_id: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_DUE_PAGE)] = 100,
 ) -> list[NoticeDueOut]:
@@ -149,9 +153,20 @@ def get_failure_letter(
     format: Annotated[str, Query(pattern="^(pdf|text)$")] = "pdf",  # noqa: A002 - the query parameter's name
 ) -> Response:
     """The letter to the FCC (64.2009(f)); 422 lists what staff must add to the incident first."""
-    letter = failure_letter(
-        container.monitor_terms(), incident_id=incident_id, carrier=container.carrier_contact()
-    )
+    letter = _letter(container, incident_id)
     if format == "text":
         return Response(letter_text(letter), media_type="text/plain; charset=utf-8")
     return Response(render_letter_pdf(letter), media_type="application/pdf")
+
+
+def _letter(container: Container, incident_id: int) -> OptOutFailureLetter:
+    """The incident's letter; its missing facts named as the incident's fields, which staff PATCH."""
+    try:
+        return failure_letter(
+            container.monitor_terms(), incident_id=incident_id, carrier=container.carrier_contact()
+        )
+    except InvalidInputError as error:
+        problems = tuple(
+            FieldProblem(INCIDENT_FIELDS.get(p.location, p.location), p.message) for p in error.problems
+        )
+        raise InvalidInputError(error.message, problems) from error

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Self
+from datetime import UTC, date, datetime
+from typing import Annotated, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from cpniguard.domain.consent import ConsentStanding, StandingReason
 from cpniguard.domain.consent_events import (
@@ -21,9 +21,43 @@ from cpniguard.domain.disclosure_request import Approval, RecipientClass
 from cpniguard.domain.mailbox import InboundMail, MailboxStatus
 from cpniguard.services.consent import ConsentReport, RecordedConsent
 from cpniguard.services.consent_ports import FailureIncident, NoticeRecipient, NoticeVersion, StoredMail
+from cpniguard.web.api.disclosure_schemas import AccountNumber
+from cpniguard.web.api.schemas import NO_CONTROL_CHARACTERS
 
 MAX_TEXT = 10_000
 MAX_REFERENCE = 128
+MAX_NOTICE_LANGUAGES = 8
+MAX_NOTICE_CLAUSES = 32
+
+NO_CONTROL_BUT_LINE_BREAKS = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+"""Pattern for free text: tabs and line breaks, no NUL (PostgreSQL text cannot hold it) nor other controls."""
+Line = Annotated[str, Field(pattern=NO_CONTROL_CHARACTERS)]
+Text = Annotated[str, Field(pattern=NO_CONTROL_BUT_LINE_BREAKS)]
+
+STATUTE_ENACTED = datetime(1996, 2, 8, tzinfo=UTC)
+"""47 U.S.C. 222 was enacted on 8 February 1996 (Telecommunications Act of 1996): no CPNI notice,
+approval or opt-out failure is older. The bound also keeps the rules' day and year arithmetic
+inside the calendar."""
+LATEST_AS_OF = datetime(9998, 1, 1, tzinfo=UTC)
+"""The latest instant asked about: renotice cutoffs add lead days to it and count years back."""
+
+
+def _since_the_statute(moment: datetime) -> datetime:
+    if moment < STATUTE_ENACTED:
+        raise ValueError(f"must not be before {STATUTE_ENACTED.date()}, when 47 U.S.C. 222 was enacted")
+    return moment
+
+
+def _within_the_calendar(moment: datetime) -> datetime:
+    if moment >= LATEST_AS_OF:
+        raise ValueError(f"must be before {LATEST_AS_OF.date()}")
+    return _since_the_statute(moment)
+
+
+EventTime = Annotated[AwareDatetime, AfterValidator(_since_the_statute)]
+"""When something happened: with a UTC offset, not before 47 U.S.C. 222 (the service refuses the future)."""
+AsOf = Annotated[AwareDatetime, AfterValidator(_within_the_calendar)]
+"""An instant asked about, past or future: with a UTC offset, from 1996-02-08 to before 9998."""
 
 
 class ScopeIn(BaseModel):
@@ -32,7 +66,7 @@ class ScopeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     recipient: RecipientClass
-    partner: str = Field(default="", max_length=MAX_PARTNER_LENGTH, description="Empty for the whole class.")
+    partner: Line = Field(default="", max_length=MAX_PARTNER_LENGTH, description="Empty for the whole class.")
 
 
 class ScopeOut(BaseModel):
@@ -53,20 +87,30 @@ class ConsentEventIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: ConsentEventKind
-    occurred_at: AwareDatetime | None = Field(
+    occurred_at: EventTime | None = Field(
         default=None, description="When it happened: a notice's mailing, a form's receipt. Not in the future."
     )
-    scope: list[ScopeIn] = Field(default_factory=list, max_length=50, description="Empty opt-out: everyone.")
-    notice_version: str | None = Field(default=None, max_length=64)
+    scope: list[ScopeIn] = Field(
+        default_factory=list, max_length=50, description="Each recipient once. Empty opt-out: everyone."
+    )
+    notice_version: Line | None = Field(default=None, max_length=64)
     notice_medium: NoticeMedium | None = None
     waiting_period_days: int | None = Field(default=None, ge=30, le=726)
     source: ConsentSource | None = None
     proof: ConsentProof | None = None
-    recording_reference: str | None = Field(default=None, max_length=500)
+    recording_reference: Line | None = Field(default=None, max_length=500)
     refers_to: int | None = Field(default=None, ge=1, le=2**62)
     interaction_id: int | None = Field(default=None, ge=1, le=2**62)
-    evidence: str | None = Field(default=None, max_length=MAX_TEXT)
-    reference: str | None = Field(default=None, min_length=1, max_length=MAX_REFERENCE)
+    evidence: Text | None = Field(default=None, max_length=MAX_TEXT)
+    reference: Line | None = Field(default=None, min_length=1, max_length=MAX_REFERENCE)
+
+    @field_validator("scope")
+    @classmethod
+    def _each_recipient_once(cls, scope: list[ScopeIn]) -> list[ScopeIn]:
+        named = [(s.recipient, s.partner) for s in scope]
+        if len(set(named)) != len(named):
+            raise ValueError("names the same recipient more than once")
+        return scope
 
     def to_event(self, now: datetime) -> ConsentEvent:
         """The domain event (recorded_at and recorded_by are set by the service)."""
@@ -148,7 +192,7 @@ class RecordedConsentOut(BaseModel):
             account_number=recorded.account_number,
             event=ConsentEventOut.of(recorded.event),
             confirmation_channel=None if confirmation is None else str(confirmation.channel),
-            already_recorded=recorded.event.id is None,
+            already_recorded=recorded.already_recorded,
         )
 
 
@@ -203,7 +247,13 @@ class NoticeVersionIn(BaseModel):
 
     version: str = Field(pattern=r"^[A-Za-z0-9._-]{1,64}$")
     waiting_period_days: int = Field(ge=30, le=726)
-    texts: dict[str, dict[str, str]] = Field(description="language -> {subject, clause: text}.")
+    texts: dict[
+        Annotated[Line, Field(max_length=64)],
+        Annotated[
+            dict[Annotated[Line, Field(max_length=64)], Annotated[Text, Field(max_length=MAX_TEXT)]],
+            Field(max_length=MAX_NOTICE_CLAUSES),
+        ],
+    ] = Field(max_length=MAX_NOTICE_LANGUAGES, description="language -> {subject, clause: text}.")
 
 
 class NoticeVersionOut(BaseModel):
@@ -290,8 +340,8 @@ class ReviewResolutionIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    decision: str = Field(min_length=1, max_length=32, description="opt_out, opt_in, revocation or dismiss.")
-    account_number: str | None = Field(default=None, min_length=1, max_length=32)
+    decision: Line = Field(min_length=1, max_length=32, description="opt_out, opt_in, revocation or dismiss.")
+    account_number: AccountNumber | None = None
 
 
 class IncidentOut(BaseModel):
@@ -332,9 +382,9 @@ class IncidentUpdateIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    remedy: str | None = Field(default=None, min_length=1, max_length=MAX_TEXT)
+    remedy: Text | None = Field(default=None, min_length=1, max_length=MAX_TEXT)
     remedy_date: date | None = None
-    state_commission_notice: str | None = Field(default=None, min_length=1, max_length=MAX_TEXT)
-    customer_notice: str | None = Field(default=None, min_length=1, max_length=MAX_TEXT)
-    letter_sent_at: AwareDatetime | None = None
-    closed_at: AwareDatetime | None = None
+    state_commission_notice: Text | None = Field(default=None, min_length=1, max_length=MAX_TEXT)
+    customer_notice: Text | None = Field(default=None, min_length=1, max_length=MAX_TEXT)
+    letter_sent_at: EventTime | None = None
+    closed_at: EventTime | None = None

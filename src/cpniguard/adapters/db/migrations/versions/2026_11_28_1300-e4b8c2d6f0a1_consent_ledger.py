@@ -334,7 +334,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_consent_states_eligibility",
         "consent_states",
-        ["recipient_class", "partner", "approval", "valid_from"],
+        ["recipient_class", "partner", "account_id", "approval", "valid_from", "valid_until"],
     )
     # The mailbox finds the notice a bounce or a reply names by the Message-ID the worker stored.
     op.create_index("ix_outbox_messages_provider_reference", "outbox_messages", ["provider_reference"])
