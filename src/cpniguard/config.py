@@ -227,6 +227,39 @@ class ConsentSettings(BaseModel):
     )
 
 
+class BreachSettings(BaseModel):
+    """Breach notification under 47 CFR 64.2011 (issue 6)."""
+
+    amendments_effective_on: date | None = Field(
+        default=None,
+        description="The day the FCC 23-111 amendments to 47 CFR 64.2011 take effect, once the Wireline "
+        "Competition Bureau announces it: breaches determined from that day (Eastern) follow the 2023 rule. "
+        "Unset: the amendments are not in effect and the legacy rule applies (RULES.md section 0).",
+    )
+    annual_summary_month: int = Field(
+        default=2,
+        ge=1,
+        le=12,
+        description="Month the 2023 rule's annual summary of small breaches is due, in the year after "
+        "(47 CFR 64.2011(a)(3) as amended; February 1 is recalled, not confirmed: RULES.md 12.2).",
+    )
+    annual_summary_day: int = Field(
+        default=1, ge=1, le=31, description="Day of `annual_summary_month` the annual summary is due."
+    )
+
+    @model_validator(mode="after")
+    def _refuse_a_due_date_missing_from_some_years(self) -> Self:
+        try:
+            date(2023, self.annual_summary_month, self.annual_summary_day)  # 2023: no February 29
+        except ValueError:
+            msg = (
+                f"annual_summary_month {self.annual_summary_month} and annual_summary_day "
+                f"{self.annual_summary_day} are not a date of every year"
+            )
+            raise ValueError(msg) from None
+        return self
+
+
 class Settings(BaseSettings):
     """Every setting, with the CPNIGUARD_ prefix and '__' between group and name."""
 
@@ -248,6 +281,7 @@ class Settings(BaseSettings):
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)
     caller_auth: CallerAuthSettings = Field(default_factory=CallerAuthSettings)
     consent: ConsentSettings = Field(default_factory=ConsentSettings)
+    breach: BreachSettings = Field(default_factory=BreachSettings)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Self:

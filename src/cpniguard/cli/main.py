@@ -6,6 +6,7 @@ import typer
 
 from cpniguard.cli import (
     audit,
+    breach,
     classification,
     consent,
     db,
@@ -32,3 +33,4 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(worker.app, name="worker")
 app.add_typer(consent.app, name="consent")
 app.add_typer(mailbox.app, name="mailbox")
+app.add_typer(breach.app, name="breach")
