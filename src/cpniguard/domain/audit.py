@@ -34,6 +34,8 @@ class AuditEvent(StrEnum):
     CREDENTIAL_SET = "credential.set"
     CONSENT_RECORDED = "consent.recorded"
     """A consent ledger event: notice, opt-out, opt-in, revocation, one-time consent (64.2007-64.2008)."""
+    BREACH_RECORDED = "breach.recorded"
+    """A breach record opened, added to, closed or purged (64.2011(d))."""
 
 
 @dataclass(frozen=True, slots=True)

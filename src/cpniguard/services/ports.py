@@ -31,6 +31,7 @@ from cpniguard.domain.invoices import ChargeType
 from cpniguard.domain.lockout import Attempt
 from cpniguard.domain.notifications import DeliveryStatus, NoticeChannel
 from cpniguard.domain.subscriber_list import ListingStatus
+from cpniguard.services.breach_ports import BreachStore
 from cpniguard.services.consent_ports import ConsentLedger, ConsentNotices, MailboxStore, OptOutMonitorStore
 
 
@@ -600,6 +601,11 @@ class UnitOfWork(Transaction, Protocol):
     @property
     def consent(self) -> ConsentLedger:
         """The consent ledger and its projection in this transaction."""
+        ...
+
+    @property
+    def breaches(self) -> BreachStore:
+        """Breaches and their timelines in this transaction."""
         ...
 
     @property

@@ -33,6 +33,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, MappedColumn, mapped_column
 
 from cpniguard.adapters.db.types import Id, UtcDateTime
 from cpniguard.domain.accounts import AccountKind, AccountStatus, ContactKind, Language, ServiceCategory
+from cpniguard.domain.breach_timeline import BreachEventKind
 from cpniguard.domain.call_detail import CallType, Direction
 from cpniguard.domain.classification import DataClass
 from cpniguard.domain.consent_events import ConsentEventKind, ConsentProof, ConsentSource, NoticeMedium
@@ -897,3 +898,47 @@ class OutboxMessage(Base):
     )
     created_at: Mapped[datetime] = classified(OPERATIONAL, "when it was written", UtcDateTime())
     sent_at: Mapped[datetime | None] = classified(OPERATIONAL, "when it was delivered", UtcDateTime())
+
+
+class BreachRecord(Base):
+    """A CPNI breach the carrier found (47 CFR 64.2011(d)): kept at least 2 years after it closes."""
+
+    __tablename__ = "breaches"
+
+    id: Mapped[int] = _key()
+    reference: Mapped[str] = classified(
+        OPERATIONAL, "the carrier's reference for the breach", String(128), unique=True
+    )
+    opened_at: Mapped[datetime] = classified(OPERATIONAL, "when the record was opened", UtcDateTime())
+    opened_by: Mapped[str] = classified(OPERATIONAL, "who opened it", String(200))
+    closed_at: Mapped[datetime | None] = classified(
+        OPERATIONAL, "when it was closed; the 2-year retention runs from here", UtcDateTime()
+    )
+
+
+class BreachEventRecord(Base):
+    """One entry of a breach's timeline: append-only (a trigger refuses UPDATE).
+
+    Only the purge of a whole breach closed more than 2 years before deletes (64.2011(d)).
+    """
+
+    __tablename__ = "breach_events"
+    __table_args__ = (Index("ix_breach_events_breach", "breach_id", "id"),)
+
+    id: Mapped[int] = _key("timeline sequence")
+    breach_id: Mapped[int] = classified(
+        OPERATIONAL, "the breach", Id, ForeignKey("breaches.id", ondelete="RESTRICT"), nullable=False
+    )
+    kind: Mapped[BreachEventKind] = classified(
+        OPERATIONAL,
+        "discovery, determination, description, hold, notice, status and the other facts of 64.2011",
+        _enum(BreachEventKind, "breach_event_kind"),
+    )
+    occurred_at: Mapped[datetime] = classified(OPERATIONAL, "when it happened", UtcDateTime())
+    recorded_at: Mapped[datetime] = classified(OPERATIONAL, "when cpniguard recorded it", UtcDateTime())
+    recorded_by: Mapped[str] = classified(OPERATIONAL, "who recorded it", String(200))
+    details: Mapped[dict[str, str]] = classified(
+        PERSONAL,
+        "the kind's details as text: descriptions and circumstances may name customers or their data",
+        JSON,
+    )

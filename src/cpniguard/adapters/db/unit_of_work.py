@@ -9,6 +9,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from cpniguard.adapters.db.access_log import AccessLogSigner, SqlAccessLog
+from cpniguard.adapters.db.breach import SqlBreachStore
 from cpniguard.adapters.db.call_detail import SqlCallDetailStore
 from cpniguard.adapters.db.consent import SqlConsentLedger
 from cpniguard.adapters.db.consent_notices import SqlConsentNotices
@@ -78,6 +79,7 @@ class SqlUnitOfWork(SessionTransaction):
         self.credentials = SqlCredentialRepository(self.session)
         self.consent = SqlConsentLedger(self.session)
         self.consent_notices = SqlConsentNotices(self.session)
+        self.breaches = SqlBreachStore(self.session)
         self.mailbox = SqlMailboxStore(self.session)
         self.opt_out_monitor = SqlOptOutMonitorStore(self.session)
         return self
