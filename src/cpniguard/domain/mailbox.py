@@ -61,6 +61,10 @@ _NOT_FAILED = frozenset({"delayed", "delivered", "relayed", "expanded"})
 """RFC 3464 2.3.3 actions that report progress, not a failure."""
 
 
+MAILBOX_REFERENCE_PREFIX = "mailbox:"
+"""The ledger reference of an event recorded from a stored email: `mailbox:{stored message key}`."""
+
+
 class MailboxStatus(StrEnum):
     """Where a stored email stands."""
 

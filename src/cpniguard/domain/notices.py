@@ -36,6 +36,9 @@ CPNI_NOTICE_EMAIL_TEMPLATE = "cpni_notice"
 CPNI_NOTICE_LETTER_TEMPLATE = "cpni_notice_letter"
 """A letter cannot be replied to: it names the mailbox and the representatives instead."""
 CPNI_NOTICE_TEMPLATES = (CPNI_NOTICE_EMAIL_TEMPLATE, CPNI_NOTICE_LETTER_TEMPLATE)
+CPNI_NOTICE_KEY_PREFIX = "cpni-notice:"
+"""A CPNI notice's outbox key is `cpni-notice:{version}:{batch or resend}:{account}`; the ledger
+records the delivered notice under that key, and nobody else may take it as a reference."""
 """The CPNI notices of 64.2008 (not the account-change notices of 64.2010(f))."""
 
 MESSAGE_FIELDS: Mapping[str, frozenset[str]] = {

@@ -21,13 +21,15 @@ from cpniguard.domain.consent import (
 )
 from cpniguard.domain.consent_events import ConsentEvent, ConsentEventKind, event_problems
 from cpniguard.domain.errors import FieldProblem, InvalidInputError
+from cpniguard.domain.mailbox import MAILBOX_REFERENCE_PREFIX
+from cpniguard.domain.notices import CPNI_NOTICE_KEY_PREFIX
 from cpniguard.services.accounts import account_key
 from cpniguard.services.consent_confirmation import confirm_decision
 from cpniguard.services.disclosure import Asker
 from cpniguard.services.ports import Clock, MessageRenderer, OutboundMessage, UnitOfWork, UnitOfWorkFactory
 
 RULE_SET = "cpni-2007"
-SYSTEM_REFERENCE_PREFIXES = ("mailbox:", "cpni-notice:")
+SYSTEM_REFERENCE_PREFIXES = (MAILBOX_REFERENCE_PREFIX, CPNI_NOTICE_KEY_PREFIX)
 """References cpniguard gives the events it records itself (a stored email, a delivered notice):
 an event entered by staff or the portal may not take one, or the real event would be dropped."""
 MAX_EVENTS_PAGE = 1000

@@ -16,7 +16,7 @@ from cpniguard.domain.consent import ConsentSegment, consent_timeline
 from cpniguard.domain.consent_events import ConsentEvent, ConsentEventKind
 from cpniguard.domain.consent_retention import RetentionFloorError, purge_cutoff_problem, purgeable
 from cpniguard.domain.errors import FieldProblem, InvalidInputError
-from cpniguard.services.consent_notices import NOTICE_OUTBOX_KEY_PREFIX
+from cpniguard.domain.notices import CPNI_NOTICE_KEY_PREFIX
 from cpniguard.services.ports import Clock, UnitOfWorkFactory
 
 CHECK_PAGE_SIZE = 500
@@ -135,7 +135,7 @@ def _purgeable(events: Sequence[ConsentEvent], *, superseded_before: datetime) -
     kept = {
         e.id
         for e in events
-        if e.kind is ConsentEventKind.NOTICE_SENT and (e.reference or "").startswith(NOTICE_OUTBOX_KEY_PREFIX)
+        if e.kind is ConsentEventKind.NOTICE_SENT and (e.reference or "").startswith(CPNI_NOTICE_KEY_PREFIX)
     }
     kept |= {e.id for e in events if e.kind is ConsentEventKind.NOTICE_BOUNCED and e.refers_to in kept}
     return [i for i in purgeable(events, superseded_before=superseded_before) if i not in kept]

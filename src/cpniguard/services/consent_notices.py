@@ -21,7 +21,11 @@ from cpniguard.domain.consent_notices import notice_body_text, notice_problems
 from cpniguard.domain.disclosure_request import ActorKind
 from cpniguard.domain.employees import Role
 from cpniguard.domain.errors import FieldProblem, InvalidInputError, NotFoundError
-from cpniguard.domain.notices import CPNI_NOTICE_EMAIL_TEMPLATE, CPNI_NOTICE_LETTER_TEMPLATE
+from cpniguard.domain.notices import (
+    CPNI_NOTICE_EMAIL_TEMPLATE,
+    CPNI_NOTICE_KEY_PREFIX,
+    CPNI_NOTICE_LETTER_TEMPLATE,
+)
 from cpniguard.domain.notifications import NoticeChannel
 from cpniguard.services.consent import record_in
 from cpniguard.services.consent_ports import NoticeBatchState, NoticeRecipient, NoticeVersion
@@ -31,9 +35,6 @@ from cpniguard.services.ports import Clock, MessageRenderer, OutboundMessage, Un
 BATCH_PAGE_SIZE = 500
 DELIVERY_PAGE_SIZE = 200
 MAX_DUE_PAGE = 1000
-NOTICE_OUTBOX_KEY_PREFIX = "cpni-notice:"
-"""A notice's outbox key is `cpni-notice:{version}:{batch or resend}:{account}`; the ledger
-records the delivered notice under that key (record_delivered_notices)."""
 WORKER = Asker(kind=ActorKind.INTEGRATION, role=Role.INTEGRATION, label="cpniguard-worker")
 
 
@@ -213,7 +214,7 @@ def notice_message(
     template = CPNI_NOTICE_EMAIL_TEMPLATE if channel is NoticeChannel.EMAIL else CPNI_NOTICE_LETTER_TEMPLATE
     rendered = terms.renderer.render(template, recipient.language, fields)
     return OutboundMessage(
-        idempotency_key=f"{NOTICE_OUTBOX_KEY_PREFIX}{version.version}:{key}",
+        idempotency_key=f"{CPNI_NOTICE_KEY_PREFIX}{version.version}:{key}",
         account_id=recipient.account_id,
         channel=channel,
         recipient=address,

@@ -26,6 +26,7 @@ from cpniguard.domain.disclosure_request import ActorKind
 from cpniguard.domain.employees import Role
 from cpniguard.domain.errors import FieldProblem, InvalidInputError, NotFoundError
 from cpniguard.domain.mailbox import (
+    MAILBOX_REFERENCE_PREFIX,
     InboundMail,
     MailboxAction,
     MailboxMatch,
@@ -150,7 +151,14 @@ def _process(uow: UnitOfWork, terms: MailboxTerms, mail: StoredMail) -> MailboxS
     account_id = routing.account_id
     reply_to = _still_on_account(uow, inbound.sender, account_id, terms.notices.clock.now())
     event_id = _record_decision(
-        uow, terms, mail, routing.action, account_id, asker=MAILBOX, reply_to=reply_to
+        uow,
+        terms,
+        mail,
+        routing.action,
+        account_id,
+        asker=MAILBOX,
+        reply_to=reply_to,
+        message_id=inbound.message_id,
     )
     uow.mailbox.settle(
         mail.id, status=MailboxStatus.PROCESSED, account_id=account_id, consent_event_id=event_id
@@ -191,8 +199,8 @@ def _record_decision(  # noqa: PLR0913 - one message's decision: who, where, on 
     *,
     asker: Asker,
     reply_to: str | None,
+    message_id: str | None,
 ) -> int | None:
-    message_id = read_inbound(mail.raw, envelope_sender=mail.envelope_sender).message_id
     kind, scope = _DECISIONS[action]
     reviewed = "" if asker is MAILBOX else f", reviewed by {asker.label}"
     sender = mail.envelope_sender or "<>"
@@ -205,7 +213,7 @@ def _record_decision(  # noqa: PLR0913 - one message's decision: who, where, on 
         source=ConsentSource.MARKETING_MAILBOX,
         proof=ConsentProof.ELECTRONIC if kind is ConsentEventKind.OPTED_IN else None,
         evidence=f"mailbox message {mail.id} {message_id or ''} from {sender}{reviewed}",
-        reference=f"mailbox:{mail.id}",
+        reference=f"{MAILBOX_REFERENCE_PREFIX}{mail.id}",
     )
     appended = record_in(uow, account_id=account_id, event=event, asker=asker)
     if appended.is_new:
@@ -249,7 +257,7 @@ def _process_bounce(
         recorded_by=MAILBOX.label,
         refers_to=notice.id,
         evidence=f"bounce report, mailbox message {mail.id}",
-        reference=f"mailbox:{mail.id}",
+        reference=f"{MAILBOX_REFERENCE_PREFIX}{mail.id}",
     )
     appended = record_in(uow, account_id=account_id, event=bounce, asker=MAILBOX)
     resent = not appended.is_new or _resend_by_mail(uow, terms, account_id, notice)
@@ -326,7 +334,10 @@ def resolve_review(
         status = MailboxStatus.DISMISSED
         if action is not None:
             account_id = account_key(uow, account_number or "")
-            event_id = _record_decision(uow, terms, mail, action, account_id, asker=asker, reply_to=None)
+            header_id = read_inbound(mail.raw, envelope_sender=mail.envelope_sender).message_id
+            event_id = _record_decision(
+                uow, terms, mail, action, account_id, asker=asker, reply_to=None, message_id=header_id
+            )
             status = MailboxStatus.RESOLVED
         uow.mailbox.settle(
             mail.id,

@@ -31,12 +31,10 @@ from cpniguard.domain.accounts import ADDRESS_OF_RECORD_MIN_AGE_DAYS, AccountSta
 from cpniguard.domain.consent import WRITTEN_OR_ELECTRONIC
 from cpniguard.domain.consent_events import MIN_WAITING_PERIOD_DAYS, ConsentEventKind
 from cpniguard.domain.errors import FieldProblem, InvalidInputError, NotFoundError
-from cpniguard.domain.notices import CPNI_NOTICE_TEMPLATES
+from cpniguard.domain.notices import CPNI_NOTICE_KEY_PREFIX, CPNI_NOTICE_TEMPLATES
 from cpniguard.domain.notifications import DeliveryStatus, NoticeChannel
 from cpniguard.services.consent_ports import DeliveredNotice, NoticeBatchState, NoticeRecipient, NoticeVersion
 
-NOTICE_KEY_PREFIX = "cpni-notice:"
-"""A notice's outbox key is `cpni-notice:{notice_version}:{batch_id}:{account_id}`."""
 FIELD_LIMITS = {"version": 64, "created_by": 200, "kind": 16, "by": 200}
 """The widest value each column holds; longer values are refused, never cut."""
 ON_ITS_WAY = (DeliveryStatus.PENDING, DeliveryStatus.SENDING)
@@ -256,7 +254,7 @@ class SqlConsentNotices:
                 _OUTBOX.template.in_(CPNI_NOTICE_TEMPLATES),
                 _OUTBOX.status == DeliveryStatus.SENT,
                 _OUTBOX.account_id.is_not(None),
-                _OUTBOX.idempotency_key.startswith(NOTICE_KEY_PREFIX, autoescape=True),
+                _OUTBOX.idempotency_key.startswith(CPNI_NOTICE_KEY_PREFIX, autoescape=True),
                 ~_recorded(),
             )
             .order_by(_OUTBOX.sent_at, _OUTBOX.id)
@@ -276,8 +274,8 @@ class SqlConsentNotices:
 
 def notice_version_of(outbox_key: str) -> str:
     """The notice version named in a notice's outbox key (`cpni-notice:{version}:{batch}:{account}`)."""
-    parts = outbox_key.removeprefix(NOTICE_KEY_PREFIX).rsplit(":", 2)
-    if not outbox_key.startswith(NOTICE_KEY_PREFIX) or len(parts) != 3 or not all(parts):  # noqa: PLR2004
+    parts = outbox_key.removeprefix(CPNI_NOTICE_KEY_PREFIX).rsplit(":", 2)
+    if not outbox_key.startswith(CPNI_NOTICE_KEY_PREFIX) or len(parts) != 3 or not all(parts):  # noqa: PLR2004
         raise ValueError(f"{outbox_key!r} is not a notice's outbox key")
     return parts[0]
 
