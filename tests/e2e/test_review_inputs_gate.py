@@ -101,6 +101,19 @@ def test_a_malformed_call_detail_read_is_a_field_level_422_and_logs_nothing(
     assert _rows(container, AccessLogRecord) == before
 
 
+def test_an_end_in_year_one_clamps_the_default_window_instead_of_crashing(api, scenario):
+    # Found by the schema fuzz: `end` minus the default 31 days fell below datetime.min.
+    answer = calls(api, scenario, end="0001-01-01T00:00:01Z")
+
+    assert answer.status_code < 500, answer.text
+
+
+def test_an_end_before_the_first_instant_is_a_field_level_422(api, scenario):
+    answer = calls(api, scenario, end="0001-01-01T00:00:00+05:00")
+
+    _is_field_problem(answer, "query.start")
+
+
 @pytest.mark.parametrize(
     ("route", "query", "location"),
     [

@@ -7,7 +7,7 @@ one of them is in the access log, and the answer says which entry.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 from typing import Annotated
 
@@ -138,6 +138,14 @@ class InvoiceQuery(ReadQuery):
 READ_RESPONSES = problem_responses(403, 404, 422)
 
 
+def default_window_start(until: datetime) -> datetime:
+    """The default window's start, clamped to the first representable instant for an `end` near year 1."""
+    earliest = datetime.min.replace(tzinfo=UTC)
+    if until - earliest <= timedelta(days=DEFAULT_CALL_DETAIL_DAYS):
+        return earliest
+    return until - timedelta(days=DEFAULT_CALL_DETAIL_DAYS)
+
+
 @router.get("/accounts/{account_number}/call-detail-records", responses=READ_RESPONSES)
 def call_detail_records(
     container: ContainerDep,
@@ -147,7 +155,7 @@ def call_detail_records(
 ) -> CallDetailPageOut:
     """The account's calls, through the gate (47 CFR 64.2010(b)): a deny is 403 with alternatives."""
     until = query.end or container.clock.now()
-    since = query.start or until - timedelta(days=DEFAULT_CALL_DETAIL_DAYS)
+    since = query.start or default_window_start(until)
     if since >= until:
         problem = FieldProblem("query.start", "must be before end")
         raise ProblemError(HTTPStatus.UNPROCESSABLE_ENTITY, "`start` must be before `end`.", errors=[problem])
