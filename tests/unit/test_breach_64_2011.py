@@ -171,6 +171,25 @@ def test_legacy_customers_wait_7_full_business_days_after_the_latest_agency_noti
     assert "latest permitted day" in earliest.explanation
 
 
+def test_legacy_customers_wait_7_full_business_days_after_the_agency_notice_actually_sent():
+    # Notified Fri Nov 20 2026: the 7th business day after it is Wed Dec 2 (Thanksgiving skipped).
+    sent = datetime(2026, 11, 20, 16, 0, tzinfo=EASTERN)
+    earliest = deadlines_of(facts(agency_notified_at=sent), BreachRegime.LEGACY)["customer_notice_earliest"]
+
+    assert earliest.not_before == date(2026, 12, 3)
+    assert earliest.citation == "47 CFR 64.2011(b)(1)"
+    assert "sent Fri 2026-11-20" in earliest.explanation
+    assert "latest permitted day" not in earliest.explanation
+
+
+def test_an_agency_notice_time_without_an_offset_is_refused():
+    naive = datetime(2026, 11, 20, 16, 0)  # noqa: DTZ001 - the point of the test
+    with pytest.raises(InvalidInputError) as refused:
+        deadlines_of(facts(agency_notified_at=naive), BreachRegime.LEGACY)
+
+    assert "agency_notified_at" in [problem.location for problem in refused.value.problems]
+
+
 def test_the_urgent_need_exception_lets_customers_be_told_at_once():
     earliest = deadlines_of(facts(urgent_need_consulted=True), BreachRegime.LEGACY)[
         "customer_notice_earliest"

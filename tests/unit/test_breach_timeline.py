@@ -15,6 +15,7 @@ from cpniguard.domain.breach_timeline import (
     breach_event_problems,
     breach_facts_from,
     breach_purge_problem,
+    customers_affected,
 )
 
 pytestmark = pytest.mark.unit
@@ -231,6 +232,7 @@ def test_the_timeline_folds_into_the_engines_facts_with_the_latest_correction_co
         harm_reasonably_likely=False,
         only_encrypted_data_and_key_safe=True,
         urgent_need_consulted=True,
+        agency_notified_at=DETERMINATION,
         holds=(
             Hold(
                 "FBI",
@@ -254,6 +256,41 @@ def test_a_no_harm_assessment_does_not_count_before_the_number_of_customers_is_k
     facts = breach_facts_from([event(K.DISCOVERED, at=DISCOVERY), event(K.DETERMINED), no_harm])
     assert facts is not None
     assert facts.harm_reasonably_likely is True
+
+
+def test_a_count_recorded_as_unknown_keeps_harm_presumed_like_no_count_at_all():
+    no_harm = event(K.HARM_ASSESSMENT, {"harm_reasonably_likely": "false", "analysis": "hashed data only"})
+    timeline = [
+        event(K.DISCOVERED, at=DISCOVERY),
+        event(K.DETERMINED),
+        event(K.CUSTOMERS_AFFECTED, {"count": "120"}),
+        no_harm,
+        event(K.CUSTOMERS_AFFECTED, {"count": "unknown", "basis": "the export log was rotated"}),
+    ]
+    facts = breach_facts_from(timeline)
+
+    assert facts is not None
+    assert (facts.customers_affected, facts.harm_reasonably_likely) == (0, True)
+    assert customers_affected(timeline) is None
+    assert customers_affected(timeline[:3]) == 120
+
+
+@pytest.mark.parametrize("count", ["Unknown", "-1", "", "many"])
+def test_a_count_is_a_whole_number_or_the_word_unknown(count):
+    found = breach_event_problems(event(K.CUSTOMERS_AFFECTED, {"count": count}))
+
+    assert [p.location for p in found] == ["details.count"]
+    assert "'unknown'" in found[0].message
+
+
+def test_the_first_agency_notice_recorded_is_when_the_agency_was_notified():
+    notice = {"agencies": "USSS, FBI", "reference": "CRF-1"}
+    later = event(K.AGENCY_NOTIFIED, notice, at=NOW)
+    earlier = event(K.AGENCY_NOTIFIED, {**notice, "reference": "CRF-0"}, at=DETERMINATION)
+    facts = breach_facts_from([event(K.DISCOVERED, at=DISCOVERY), event(K.DETERMINED), later, earlier])
+
+    assert facts is not None
+    assert facts.agency_notified_at == DETERMINATION
 
 
 def test_encryption_counts_only_when_the_data_was_all_encrypted_and_the_key_safe():

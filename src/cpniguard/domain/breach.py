@@ -76,7 +76,8 @@ class BreachFacts:
     `determined_at` is the reasonable determination that a breach happened (RULES 1.20), when
     the clocks start; `harm_reasonably_likely` is presumed (the 2023 rule excuses customer notice
     only when the carrier reasonably determines no harm is likely); `urgent_need_consulted`
-    records the legacy 64.2011(b)(2) exception, stated in the agency notice after consulting it.
+    records the legacy 64.2011(b)(2) exception, stated in the agency notice after consulting it;
+    `agency_notified_at` is when the notice went through the central reporting facility, once sent.
     """
 
     determined_at: datetime
@@ -86,6 +87,7 @@ class BreachFacts:
     only_encrypted_data_and_key_safe: bool = False
     urgent_need_consulted: bool = False
     holds: tuple[Hold, ...] = ()
+    agency_notified_at: datetime | None = None
 
 
 def breach_facts_problems(facts: BreachFacts) -> list[FieldProblem]:
@@ -107,9 +109,12 @@ def breach_facts_problems(facts: BreachFacts) -> list[FieldProblem]:
 
 
 def _time_problems(facts: BreachFacts) -> list[FieldProblem]:
+    moments = [("determined_at", facts.determined_at), ("discovered_at", facts.discovered_at)]
+    if facts.agency_notified_at is not None:
+        moments.append(("agency_notified_at", facts.agency_notified_at))
     naive = [
         FieldProblem(name, f"{moment.isoformat()} has no UTC offset: it names no single instant")
-        for name, moment in (("determined_at", facts.determined_at), ("discovered_at", facts.discovered_at))
+        for name, moment in moments
         if moment.utcoffset() is None
     ]
     if naive or facts.discovered_at <= facts.determined_at:

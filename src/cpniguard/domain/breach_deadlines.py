@@ -94,6 +94,7 @@ def _legacy_deadlines(facts: BreachFacts, calendar: BusinessCalendar) -> list[De
 def _legacy_earliest(
     facts: BreachFacts, calendar: BusinessCalendar, agency_due: date, held: date | None
 ) -> Deadline:
+    not_before: date | None
     if facts.urgent_need_consulted:
         not_before, citation = None, "47 CFR 64.2011(b)(2)"
         reason = (
@@ -102,14 +103,8 @@ def _legacy_earliest(
             "after that notice"
         )
     else:
-        wait_ends = calendar.add_business_days(agency_due, CUSTOMER_WAIT_BUSINESS_DAYS)
-        not_before, citation = wait_ends + ONE_DAY, "47 CFR 64.2011(b)(1)"
-        counted = _count_text(calendar, agency_due, wait_ends, CUSTOMER_WAIT_BUSINESS_DAYS, "it")
-        reason = (
-            "no customer or public notice until 7 full business days have passed after the agency "
-            f"notice, counted from its latest permitted day: the wait ends {counted}; customers may be "
-            f"told from {_day(not_before)} (an agency notice sent earlier ends the wait earlier)"
-        )
+        not_before, reason = _legacy_wait(facts, calendar, agency_due)
+        citation = "47 CFR 64.2011(b)(1)"
     if held is not None:
         citation += ", (b)(3)"
         not_before = held + ONE_DAY if not_before is None else max(not_before, held + ONE_DAY)
@@ -123,6 +118,27 @@ def _legacy_earliest(
         citation=citation,
         held_until=held,
     )
+
+
+def _legacy_wait(facts: BreachFacts, calendar: BusinessCalendar, agency_due: date) -> tuple[date, str]:
+    """64.2011(b)(1): 7 full business days after the agency notice; its latest day until it is sent."""
+    if facts.agency_notified_at is None:
+        start, what, after = (
+            agency_due,
+            "the agency notice, counted from its latest permitted day",
+            (" (an agency notice sent earlier ends the wait earlier)"),
+        )
+    else:
+        start = eastern_date(facts.agency_notified_at)
+        what, after = f"the agency notice sent {_day(start)}", ""
+    wait_ends = calendar.add_business_days(start, CUSTOMER_WAIT_BUSINESS_DAYS)
+    not_before = wait_ends + ONE_DAY
+    counted = _count_text(calendar, start, wait_ends, CUSTOMER_WAIT_BUSINESS_DAYS, "it")
+    reason = (
+        f"no customer or public notice until 7 full business days have passed after {what}: the wait "
+        f"ends {counted}; customers may be told from {_day(not_before)}{after}"
+    )
+    return not_before, reason
 
 
 def _deadlines_2023(

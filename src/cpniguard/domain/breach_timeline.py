@@ -26,6 +26,8 @@ MAX_DETAIL_LENGTH = 10_000
 MAX_RECORDED_BY_LENGTH = 200
 MAX_REFERENCE_LENGTH = 128
 TRUE, FALSE = "true", "false"
+UNKNOWN = "unknown"
+"""A customer count not known yet: the breach cannot go to the annual summary until it is."""
 
 
 class BreachEventKind(StrEnum):
@@ -144,6 +146,13 @@ def _count(value: str) -> str | None:
     return None
 
 
+def _count_or_unknown(value: str) -> str | None:
+    if value == UNKNOWN:
+        return None
+    problem = _count(value)
+    return None if problem is None else f"{problem}, nor {UNKNOWN!r}"
+
+
 def _flag(value: str) -> str | None:
     return None if value in {TRUE, FALSE} else f"{value!r} is neither {TRUE!r} nor {FALSE!r}"
 
@@ -177,7 +186,7 @@ REQUIRED: Mapping[BreachEventKind, Mapping[str, DetailCheck]] = {
     BreachEventKind.METHOD_OF_COMPROMISE: {"method": _text},
     BreachEventKind.DATE_RANGE: {"from": _iso_date, "to": _iso_date},
     BreachEventKind.DATA_TYPES: {"types": _data_types},
-    BreachEventKind.CUSTOMERS_AFFECTED: {"count": _count},
+    BreachEventKind.CUSTOMERS_AFFECTED: {"count": _count_or_unknown},
     BreachEventKind.FINANCIAL_LOSS_ESTIMATED: {"carrier_cents": _count, "customers_cents": _count},
     BreachEventKind.INTENT: {"intentional": _flag},
     BreachEventKind.ENCRYPTION: {"only_encrypted": _flag, "key_safe": _flag},
@@ -357,22 +366,26 @@ def breach_facts_from(events: Sequence[BreachEvent]) -> BreachFacts | None:
 
     The latest recorded event of a kind counts (a correction is a later event). Harm stays
     presumed (RULES 8.5) unless assessed, and a no-harm assessment counts only once the number of
-    customers is recorded: the small-breach route of 64.2011(a)(3) as amended needs both facts,
-    and a count not yet known must not send a breach to the annual summary.
+    customers is recorded as a number: the small-breach route of 64.2011(a)(3) as amended needs
+    both facts, and a count not known (none recorded, or "unknown") must not send a breach to the
+    annual summary. The agency notice's instant is the first one recorded: the legacy wait runs
+    from it (64.2011(b)(1)).
     """
     discovered = _latest(events, BreachEventKind.DISCOVERED)
     determined = _latest(events, BreachEventKind.DETERMINED)
     if discovered is None or determined is None:
         return None
-    counted = _latest(events, BreachEventKind.CUSTOMERS_AFFECTED)
+    count = customers_affected(events)
     harm = _latest(events, BreachEventKind.HARM_ASSESSMENT)
+    agency_notices = _of(events, BreachEventKind.AGENCY_NOTIFIED)
     return BreachFacts(
         determined_at=determined.occurred_at,
         discovered_at=discovered.occurred_at,
-        customers_affected=0 if counted is None else int(counted.details["count"]),
-        harm_reasonably_likely=counted is None
+        customers_affected=count or 0,
+        harm_reasonably_likely=count is None
         or harm is None
         or harm.details["harm_reasonably_likely"] == TRUE,
+        agency_notified_at=min((e.occurred_at for e in agency_notices), default=None),
         only_encrypted_data_and_key_safe=_encrypted_and_key_safe(events),
         urgent_need_consulted=any(
             e.details.get("urgent_need_consulted") == TRUE
@@ -380,6 +393,14 @@ def breach_facts_from(events: Sequence[BreachEvent]) -> BreachFacts | None:
         ),
         holds=tuple(_holds(events).values()),
     )
+
+
+def customers_affected(events: Sequence[BreachEvent]) -> int | None:
+    """The latest recorded count of affected customers; None when none is recorded or it is unknown."""
+    counted = _latest(events, BreachEventKind.CUSTOMERS_AFFECTED)
+    if counted is None or counted.details["count"] == UNKNOWN:
+        return None
+    return int(counted.details["count"])
 
 
 def _encrypted_and_key_safe(events: Sequence[BreachEvent]) -> bool:
