@@ -30,12 +30,14 @@ from cpniguard.adapters.passwords import Argon2PasswordHasher
 from cpniguard.adapters.probes import ApiProbeSender, SmtpProbeSender
 from cpniguard.config import SQLITE_FILE_NAME, Environment, Settings
 from cpniguard.domain.business_days import BusinessCalendar
+from cpniguard.domain.carrier import CarrierContact
 from cpniguard.domain.consent_events import ConsentSource
 from cpniguard.domain.notifications import NoticeChannel
+from cpniguard.services.breach import BreachContext
 from cpniguard.services.consent_notices import NoticeTerms
 from cpniguard.services.consent_ports import NoticeVersion
 from cpniguard.services.mailbox import MailboxTerms
-from cpniguard.services.opt_out_monitor import CarrierContact, MonitorTerms, ProbeSender
+from cpniguard.services.opt_out_monitor import MonitorTerms, ProbeSender
 from cpniguard.services.ports import (
     AccessLogChain,
     CallDetailSource,
@@ -133,9 +135,19 @@ class Container:
         return NoticeVersion(version, days, texts, self.clock.now(), "cpniguard")
 
     def business_calendar(self) -> BusinessCalendar:
-        """The FCC's business days around now: weekends, federal holidays, settings' closures (47 CFR 1.4)."""
+        """The FCC's business days around now (47 CFR 1.4(e)).
+
+        Weekends, federal holidays, and the closures recorded by an administrator
+        (`cpniguard breach closures`) or listed in the settings.
+        """
         year = self.clock.now().year
-        return federal_calendar(year - 1, year + 2, self.settings.consent.fcc_closed_days)
+        with self.unit_of_work() as uow:
+            recorded = [closure.day for closure in uow.commission_closures.listing()]
+        return federal_calendar(year - 1, year + 2, [*self.settings.consent.fcc_closed_days, *recorded])
+
+    def breach_context(self) -> BreachContext:
+        """What recording a breach needs (issue 6)."""
+        return BreachContext(uow_factory=self.unit_of_work, clock=self.clock)
 
     def notice_terms(self) -> NoticeTerms:
         """What CPNI notice mailings and consent confirmations need (issue 5)."""

@@ -7,7 +7,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Self
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SQLITE_FILE_NAME = "cpniguard.sqlite3"
@@ -227,6 +227,9 @@ class ConsentSettings(BaseModel):
     )
 
 
+MAX_REMINDER_LEAD_DAYS = 30
+
+
 class BreachSettings(BaseModel):
     """Breach notification under 47 CFR 64.2011 (issue 6)."""
 
@@ -246,6 +249,31 @@ class BreachSettings(BaseModel):
     annual_summary_day: int = Field(
         default=1, ge=1, le=31, description="Day of `annual_summary_month` the annual summary is due."
     )
+    compliance_officer_email: str | None = Field(
+        default=None,
+        max_length=254,
+        description="Where reminders of approaching breach deadlines go, through the outbox. Unset: "
+        "the worker sends none (`cpniguard breach reminders` still lists them).",
+    )
+    reminder_lead_business_days: tuple[int, ...] = Field(
+        default=(3, 1, 0),
+        description="Business days before a breach deadline that the compliance officer is reminded "
+        "(0: on the day); an overdue duty is reminded every business day until it is recorded as done.",
+    )
+    state_regulator_contact: str = Field(
+        default="",
+        max_length=1000,
+        description="How customers reach the relevant state regulatory agencies, printed in customer "
+        "breach notices (47 CFR 64.2011(b) as amended, content: RULES.md 8.6 (iv)).",
+    )
+
+    @field_validator("reminder_lead_business_days")
+    @classmethod
+    def _lead_days_are_small_and_not_negative(cls, days: tuple[int, ...]) -> tuple[int, ...]:
+        if not days or any(not 0 <= day <= MAX_REMINDER_LEAD_DAYS for day in days):
+            msg = f"give one or more whole numbers of business days from 0 to {MAX_REMINDER_LEAD_DAYS}"
+            raise ValueError(msg)
+        return tuple(sorted(set(days), reverse=True))
 
     @model_validator(mode="after")
     def _refuse_a_due_date_missing_from_some_years(self) -> Self:

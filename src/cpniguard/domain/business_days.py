@@ -118,3 +118,41 @@ def business_deadline(calendar: BusinessCalendar, triggered_at: datetime, busine
     (for example 5 business days for 64.2009(f), 7 for 64.2011).
     """
     return calendar.add_business_days(eastern_date(triggered_at), business_days)
+
+
+MAX_CLOSURE_REASON_LENGTH = 500
+FIRST_CLOSURE_YEAR, LAST_CLOSURE_YEAR = 2000, 2100
+
+
+@dataclass(frozen=True, slots=True)
+class CommissionClosure:
+    """A day the FCC's offices were closed beyond the federal holidays, and why (RULES 10.4).
+
+    47 CFR 1.4(e)(1): an executive-order day off, a day of mourning, an emergency or a shutdown
+    makes that day a holiday for the Commission's deadlines; an administrator records it.
+    """
+
+    day: date
+    reason: str
+    added_at: datetime
+    added_by: str
+
+
+def closure_problems(day: date, reason: str) -> list[FieldProblem]:
+    """What is wrong with recording `day` as a closure for `reason`; empty when nothing is.
+
+    47 CFR 1.4(e)(1): only a weekday can become a holiday (a weekend day already is one), and
+    the record says why, so that a deadline counted past it can be explained.
+    """
+    problems: list[FieldProblem] = []
+    if isinstance(day, datetime):
+        problems.append(FieldProblem("day", f"{day.isoformat()} is a date and time; give the date alone"))
+    elif not FIRST_CLOSURE_YEAR <= day.year <= LAST_CLOSURE_YEAR:
+        problems.append(FieldProblem("day", f"{day} is outside {FIRST_CLOSURE_YEAR}-{LAST_CLOSURE_YEAR}"))
+    elif day.weekday() >= SATURDAY:
+        problems.append(FieldProblem("day", f"{day} is a weekend day: never a business day already"))
+    if not reason.strip():
+        problems.append(FieldProblem("reason", "say why the Commission was closed (an order, an emergency)"))
+    elif len(reason) > MAX_CLOSURE_REASON_LENGTH:
+        problems.append(FieldProblem("reason", f"is longer than {MAX_CLOSURE_REASON_LENGTH} characters"))
+    return problems

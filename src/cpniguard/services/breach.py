@@ -31,6 +31,7 @@ from cpniguard.services.disclosure import Asker
 from cpniguard.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
 RULE_SET = "cpni-2007"
+MAX_LISTING = 1000
 RECORD_CITATION = "47 CFR 64.2011(d)"
 
 
@@ -91,15 +92,21 @@ def record_breach_event(
     """
     now = context.clock.now()
     event = replace(event, recorded_at=now, recorded_by=asker.label, id=None)
+    if event.kind is BreachEventKind.STATUS_CHANGED and event.details.get("status") == BreachStatus.CLOSED:
+        problem = FieldProblem(
+            "details.status", "close the breach instead: closing starts its 2-year retention"
+        )
+        raise InvalidInputError("the breach event cannot be recorded", (problem,))
     with context.uow_factory() as uow:
         # The write lock before the first read: on SQLite a read then a write fails at once.
         uow.access_log.prepare_to_append()
-        recorded = _append(uow, _open_breach(uow, breach_id), event, asker)
+        recorded = _append(uow, lock_open_breach(uow, breach_id), event, asker)
         uow.commit()
     return recorded
 
 
-def _open_breach(uow: UnitOfWork, breach_id: int) -> Breach:
+def lock_open_breach(uow: UnitOfWork, breach_id: int) -> Breach:
+    """The breach, locked for writing; NotFoundError when unknown, InvalidInputError when closed."""
     breach = uow.breaches.lock(breach_id)
     if breach is None:
         raise NotFoundError(f"no breach {breach_id}")
@@ -155,20 +162,67 @@ def breach_deadlines_for(
 def close_breach(context: BreachContext, *, breach_id: int, reason: str, asker: Asker) -> Breach:
     """Close the breach with a `status_changed` event: its 2-year retention starts now (64.2011(d))."""
     now = context.clock.now()
-    event = BreachEvent(
-        BreachEventKind.STATUS_CHANGED,
-        now,
-        now,
-        asker.label,
-        details={"status": BreachStatus.CLOSED, "reason": reason},
-    )
+    event = _status_event(BreachStatus.CLOSED, reason, now, asker)
     with context.uow_factory() as uow:
         uow.access_log.prepare_to_append()
-        breach = _open_breach(uow, breach_id)
+        breach = lock_open_breach(uow, breach_id)
         _append(uow, breach, event, asker)
         uow.breaches.close(breach_id, now)
         uow.commit()
     return replace(breach, closed_at=now)
+
+
+def reopen_breach(context: BreachContext, *, breach_id: int, reason: str, asker: Asker) -> Breach:
+    """Reopen a closed breach with a `status_changed` event: new facts came to light (64.2011(d)).
+
+    The record takes events again; its 2-year retention starts over at the next close.
+    """
+    now = context.clock.now()
+    event = _status_event(BreachStatus.OPEN, reason, now, asker)
+    with context.uow_factory() as uow:
+        uow.access_log.prepare_to_append()
+        breach = uow.breaches.lock(breach_id)
+        if breach is None:
+            raise NotFoundError(f"no breach {breach_id}")
+        if breach.closed_at is None:
+            problem = FieldProblem(
+                "breach_id", f"breach {breach.reference} is open: only a closed breach reopens"
+            )
+            raise InvalidInputError("the breach cannot be reopened", (problem,))
+        _append(uow, breach, event, asker)
+        uow.breaches.reopen(breach_id)
+        uow.commit()
+    return replace(breach, closed_at=None)
+
+
+def _status_event(status: BreachStatus, reason: str, now: datetime, asker: Asker) -> BreachEvent:
+    details = {"status": str(status), "reason": reason}
+    return BreachEvent(BreachEventKind.STATUS_CHANGED, now, now, asker.label, details=details)
+
+
+def breach_record(*, uow_factory: UnitOfWorkFactory, breach_id: int) -> Breach:
+    """The breach with this id; NotFoundError when there is none."""
+    with uow_factory() as uow:
+        return _breach(uow, breach_id)
+
+
+def list_breaches(
+    *, uow_factory: UnitOfWorkFactory, closed: bool | None = None, after_id: int = 0, limit: int = 100
+) -> list[Breach]:
+    """Breaches in id order after `after_id`: closed ones (True), open ones (False), or all (None)."""
+    if not 1 <= limit <= MAX_LISTING:
+        problem = FieldProblem("limit", f"must be from 1 to {MAX_LISTING}, not {limit}")
+        raise InvalidInputError("the breaches cannot be listed", (problem,))
+    with uow_factory() as uow:
+        return uow.breaches.listing(closed=closed, after_id=after_id, limit=limit)
+
+
+def breach_status(events: list[BreachEvent], breach: Breach) -> BreachStatus:
+    """Where the breach's handling stands: closed, or the latest status recorded (open by default)."""
+    if breach.closed_at is not None:
+        return BreachStatus.CLOSED
+    changes = [e for e in events if e.kind is BreachEventKind.STATUS_CHANGED]
+    return BreachStatus(changes[-1].details["status"]) if changes else BreachStatus.OPEN
 
 
 def purge_breach(context: BreachContext, *, breach_id: int, asker: Asker) -> int:
@@ -197,6 +251,11 @@ def _breach(uow: UnitOfWork, breach_id: int) -> Breach:
     if breach is None:
         raise NotFoundError(f"no breach {breach_id}")
     return breach
+
+
+def log_breach_step(uow: UnitOfWork, breach: Breach, what: str, at: datetime, asker: Asker) -> None:
+    """Write the access-log entry of a step taken on the breach's record, in the caller's transaction."""
+    uow.access_log.append([_log_entry(breach, what, at, asker)])
 
 
 def _log_entry(breach: Breach, what: str, at: datetime, asker: Asker) -> AccessLogEntry:

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Protocol, TypeVar
 
 from cpniguard.domain.business_days import BusinessCalendar, business_deadline, eastern_date
+from cpniguard.domain.carrier import CarrierContact
 from cpniguard.domain.consent_events import ConsentSource
 from cpniguard.domain.errors import FieldProblem, InvalidInputError, NotFoundError
 from cpniguard.domain.opt_out_failures import (
@@ -232,17 +233,6 @@ def _incident(found: FailureIncident | None, incident_id: int) -> FailureInciden
     if found is None:
         raise NotFoundError(f"no opt-out failure incident {incident_id}")
     return found
-
-
-@dataclass(frozen=True, slots=True)
-class CarrierContact:
-    """Who the letter is from (settings)."""
-
-    carrier_name: str
-    carrier_address: str
-    contact_name: str
-    contact_email: str
-    contact_phone: str
 
 
 def failure_letter(terms: MonitorTerms, *, incident_id: int, carrier: CarrierContact) -> OptOutFailureLetter:

@@ -31,7 +31,7 @@ from cpniguard.domain.invoices import ChargeType
 from cpniguard.domain.lockout import Attempt
 from cpniguard.domain.notifications import DeliveryStatus, NoticeChannel
 from cpniguard.domain.subscriber_list import ListingStatus
-from cpniguard.services.breach_ports import BreachStore
+from cpniguard.services.breach_ports import BreachStore, CommissionClosureStore
 from cpniguard.services.consent_ports import ConsentLedger, ConsentNotices, MailboxStore, OptOutMonitorStore
 
 
@@ -606,6 +606,11 @@ class UnitOfWork(Transaction, Protocol):
     @property
     def breaches(self) -> BreachStore:
         """Breaches and their timelines in this transaction."""
+        ...
+
+    @property
+    def commission_closures(self) -> CommissionClosureStore:
+        """Days the FCC's offices were closed, beyond the federal holidays, in this transaction."""
         ...
 
     @property

@@ -6,18 +6,34 @@ its retention only, deletes; a trigger refuses UPDATE. Times come back as aware 
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, Select, delete, insert, select, update
+from sqlalchemy import RowMapping, Select, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from cpniguard.adapters.db.tables import BreachEventRecord, BreachRecord
+from cpniguard.adapters.db.consent_notices import addresses_of_record
+from cpniguard.adapters.db.tables import (
+    Account,
+    BreachAffectedAccountRecord,
+    BreachEventRecord,
+    BreachRecord,
+    CommissionClosureRecord,
+)
+from cpniguard.domain.accounts import Language
 from cpniguard.domain.breach_timeline import Breach, BreachEvent, BreachEventKind
+from cpniguard.domain.business_days import CommissionClosure
+from cpniguard.services.breach_ports import AffectedCustomer
 
 _BREACHES = BreachRecord.__table__.c
 _EVENTS = BreachEventRecord.__table__.c
+_AFFECTED = BreachAffectedAccountRecord.__table__.c
+_ACCOUNTS = Account.__table__.c
+_CLOSURES = CommissionClosureRecord.__table__.c
+AFFECTED_INSERT_ROWS = 5_000
+"""Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement."""
 
 
 class SqlBreachStore:
@@ -90,10 +106,128 @@ class SqlBreachStore:
         self._session.execute(update(BreachRecord).where(_BREACHES.id == breach_id).values(closed_at=at))
 
     def purge(self, breach_id: int) -> int:
-        """Delete the breach and its timeline (the caller checked the floor); how many events went."""
+        """Delete the breach, its timeline and affected accounts (floor checked); how many events went."""
         removed = self._session.execute(delete(BreachEventRecord).where(_EVENTS.breach_id == breach_id))
+        self._session.execute(delete(BreachAffectedAccountRecord).where(_AFFECTED.breach_id == breach_id))
         self._session.execute(delete(BreachRecord).where(_BREACHES.id == breach_id))
         return int(removed.rowcount)  # type: ignore[attr-defined]
+
+    def reopen(self, breach_id: int) -> None:
+        """Clear the closing: the record takes events again, and its retention waits for the next close."""
+        self._session.execute(update(BreachRecord).where(_BREACHES.id == breach_id).values(closed_at=None))
+
+    def listing(self, *, closed: bool | None = None, after_id: int = 0, limit: int = 100) -> list[Breach]:
+        """Breaches in id order after `after_id`: closed ones (True), open ones (False), or all (None)."""
+        query = _breach_query().where(_BREACHES.id > after_id).order_by(_BREACHES.id).limit(limit)
+        if closed is not None:
+            query = query.where(_BREACHES.closed_at.is_not(None) if closed else _BREACHES.closed_at.is_(None))
+        return [_breach(row) for row in self._session.execute(query).mappings()]
+
+    def add_affected(self, breach_id: int, account_ids: Sequence[int], at: datetime, by: str) -> int:
+        """Record the accounts not recorded yet as affected by the breach; how many were new."""
+        wanted, added = sorted(set(account_ids)), 0
+        for start in range(0, len(wanted), AFFECTED_INSERT_ROWS):
+            chunk = wanted[start : start + AFFECTED_INSERT_ROWS]
+            held = set(
+                self._session.scalars(
+                    select(_AFFECTED.account_id).where(
+                        _AFFECTED.breach_id == breach_id, _AFFECTED.account_id.in_(chunk)
+                    )
+                )
+            )
+            rows = [
+                {"breach_id": breach_id, "account_id": account_id, "added_at": at, "added_by": by}
+                for account_id in chunk
+                if account_id not in held
+            ]
+            if rows:
+                self._session.execute(insert(BreachAffectedAccountRecord), rows)
+            added += len(rows)
+        return added
+
+    def affected_accounts(self, breach_id: int, *, after_account_id: int = 0, limit: int = 1000) -> list[int]:
+        """The affected accounts' keys in ascending order after `after_account_id`."""
+        query = (
+            select(_AFFECTED.account_id)
+            .where(_AFFECTED.breach_id == breach_id, _AFFECTED.account_id > after_account_id)
+            .order_by(_AFFECTED.account_id)
+            .limit(limit)
+        )
+        return list(self._session.scalars(query))
+
+    def affected_customers(
+        self, breach_id: int, *, as_of: datetime, after_account_id: int = 0, limit: int = 1000
+    ) -> list[AffectedCustomer]:
+        """The affected accounts in key order, with their email and postal address of record at `as_of`."""
+        query = (
+            select(_ACCOUNTS.id, _ACCOUNTS.account_number, _ACCOUNTS.language)
+            .join(BreachAffectedAccountRecord, _AFFECTED.account_id == _ACCOUNTS.id)
+            .where(_AFFECTED.breach_id == breach_id, _AFFECTED.account_id > after_account_id)
+            .order_by(_AFFECTED.account_id)
+            .limit(limit)
+        )
+        rows = self._session.execute(query).all()
+        addresses = addresses_of_record(self._session, [row.id for row in rows], as_of=as_of)
+        return [
+            AffectedCustomer(
+                account_id=row.id,
+                account_number=row.account_number,
+                language=Language(row.language),
+                email_of_record=addresses[row.id].email if row.id in addresses else None,
+                postal_address_of_record=addresses[row.id].postal if row.id in addresses else None,
+            )
+            for row in rows
+        ]
+
+    def affected_count(self, breach_id: int) -> int:
+        """How many accounts are recorded as affected."""
+        query = (
+            select(func.count())
+            .select_from(BreachAffectedAccountRecord)
+            .where(_AFFECTED.breach_id == breach_id)
+        )
+        return int(self._session.scalar(query) or 0)
+
+
+class SqlCommissionClosures:
+    """CommissionClosureStore over an SQLAlchemy session (47 CFR 1.4(e)(1); RULES 10.4)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, closure: CommissionClosure) -> bool:
+        """Record `closure`; False, writing nothing, when its day is already recorded."""
+        if self._session.get(CommissionClosureRecord, closure.day) is not None:
+            return False
+        values = {
+            "day": closure.day,
+            "reason": closure.reason,
+            "added_at": closure.added_at,
+            "added_by": closure.added_by,
+        }
+        try:
+            with self._session.begin_nested():
+                self._session.execute(insert(CommissionClosureRecord).values(**values))
+        except IntegrityError:
+            return False
+        return True
+
+    def remove(self, day: date) -> bool:
+        """Delete the closure of `day`; False when none was recorded."""
+        removed = self._session.execute(delete(CommissionClosureRecord).where(_CLOSURES.day == day))
+        return bool(removed.rowcount)  # type: ignore[attr-defined]
+
+    def listing(self, first: date | None = None, last: date | None = None) -> list[CommissionClosure]:
+        """The recorded closures between `first` and `last` inclusive, in date order."""
+        query = select(CommissionClosureRecord.__table__).order_by(_CLOSURES.day)
+        if first is not None:
+            query = query.where(_CLOSURES.day >= first)
+        if last is not None:
+            query = query.where(_CLOSURES.day <= last)
+        return [
+            CommissionClosure(row["day"], row["reason"], row["added_at"], row["added_by"])
+            for row in self._session.execute(query).mappings()
+        ]
 
 
 def _breach_query() -> Select[Any]:

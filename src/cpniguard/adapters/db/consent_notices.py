@@ -49,9 +49,29 @@ _RecipientColumns = tuple[int, str, Language, datetime | None, NoticeChannel | N
 
 
 @dataclass(frozen=True, slots=True)
-class _Addresses:
+class AddressesOfRecord:
+    """An account's newest email and postal address of record."""
+
     email: str | None = None
     postal: str | None = None
+
+
+def addresses_of_record(
+    session: Session, account_ids: list[int], *, as_of: datetime
+) -> dict[int, AddressesOfRecord]:
+    """The newest email and postal address of record of each account at `as_of` (64.2003(b))."""
+    found: dict[int, AddressesOfRecord] = {}
+    # In slices: PostgreSQL takes at most 65,535 parameters in one statement.
+    for start in range(0, len(account_ids), ADDRESS_QUERY_ACCOUNTS):
+        for row in session.execute(
+            _addresses_query(account_ids[start : start + ADDRESS_QUERY_ACCOUNTS], as_of)
+        ):
+            current = found.get(row.account_id, AddressesOfRecord())
+            if row.kind == ContactKind.EMAIL_ADDRESS:
+                found[row.account_id] = AddressesOfRecord(row.value, current.postal)
+            else:
+                found[row.account_id] = AddressesOfRecord(current.email, row.value)
+    return found
 
 
 class SqlConsentNotices:
@@ -123,34 +143,19 @@ class SqlConsentNotices:
     def _recipients(
         self, rows: Sequence[Row[*_RecipientColumns]], *, as_of: datetime
     ) -> list[NoticeRecipient]:
-        addresses = self._addresses([row.id for row in rows], as_of=as_of)
+        addresses = addresses_of_record(self._session, [row.id for row in rows], as_of=as_of)
         return [
             NoticeRecipient(
                 account_id=row.id,
                 account_number=row.account_number,
                 language=Language(row.language),
                 last_notice_at=row.last_notice_at,
-                email_of_record=addresses.get(row.id, _Addresses()).email,
-                postal_address_of_record=addresses.get(row.id, _Addresses()).postal,
+                email_of_record=addresses.get(row.id, AddressesOfRecord()).email,
+                postal_address_of_record=addresses.get(row.id, AddressesOfRecord()).postal,
                 accepts_email_notices=row.channel == NoticeChannel.EMAIL,
             )
             for row in rows
         ]
-
-    def _addresses(self, account_ids: list[int], *, as_of: datetime) -> dict[int, _Addresses]:
-        """The newest email and postal address of record of each account at `as_of` (64.2003(b))."""
-        found: dict[int, _Addresses] = {}
-        # In slices: PostgreSQL takes at most 65,535 parameters in one statement.
-        for start in range(0, len(account_ids), ADDRESS_QUERY_ACCOUNTS):
-            for row in self._session.execute(
-                _addresses_query(account_ids[start : start + ADDRESS_QUERY_ACCOUNTS], as_of)
-            ):
-                current = found.get(row.account_id, _Addresses())
-                if row.kind == ContactKind.EMAIL_ADDRESS:
-                    found[row.account_id] = _Addresses(row.value, current.postal)
-                else:
-                    found[row.account_id] = _Addresses(current.email, row.value)
-        return found
 
     def start_batch(self, *, kind: str, notice_version: str, as_of: datetime, at: datetime, by: str) -> int:
         """Record a new mailing of `notice_version` (64.2008(b), (d)(2)); return its key."""

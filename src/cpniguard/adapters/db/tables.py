@@ -942,3 +942,36 @@ class BreachEventRecord(Base):
         "the kind's details as text: descriptions and circumstances may name customers or their data",
         JSON,
     )
+
+
+class BreachAffectedAccountRecord(Base):
+    """An account a breach affected (64.2011(d): the record of who was involved, and whom to notify).
+
+    Deleted only with its breach, by the purge past the 2-year floor.
+    """
+
+    __tablename__ = "breach_affected_accounts"
+
+    breach_id: Mapped[int] = classified(
+        OPERATIONAL, "the breach", Id, ForeignKey("breaches.id", ondelete="RESTRICT"), primary_key=True
+    )
+    account_id: Mapped[int] = classified(
+        OPERATIONAL,
+        "the affected account",
+        Id,
+        ForeignKey("accounts.id", ondelete="RESTRICT"),
+        primary_key=True,
+    )
+    added_at: Mapped[datetime] = classified(OPERATIONAL, "when it was recorded as affected", UtcDateTime())
+    added_by: Mapped[str] = classified(OPERATIONAL, "who recorded it", String(200))
+
+
+class CommissionClosureRecord(Base):
+    """A day the FCC's offices were closed beyond the federal holidays (47 CFR 1.4(e)(1); RULES 10.4)."""
+
+    __tablename__ = "commission_closures"
+
+    day: Mapped[date] = classified(OPERATIONAL, "the closed day (a weekday)", Date, primary_key=True)
+    reason: Mapped[str] = classified(OPERATIONAL, "why: an executive order, an emergency", String(500))
+    added_at: Mapped[datetime] = classified(OPERATIONAL, "when it was recorded", UtcDateTime())
+    added_by: Mapped[str] = classified(OPERATIONAL, "who recorded it", String(200))

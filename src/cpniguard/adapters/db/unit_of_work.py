@@ -9,7 +9,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from cpniguard.adapters.db.access_log import AccessLogSigner, SqlAccessLog
-from cpniguard.adapters.db.breach import SqlBreachStore
+from cpniguard.adapters.db.breach import SqlBreachStore, SqlCommissionClosures
 from cpniguard.adapters.db.call_detail import SqlCallDetailStore
 from cpniguard.adapters.db.consent import SqlConsentLedger
 from cpniguard.adapters.db.consent_notices import SqlConsentNotices
@@ -80,6 +80,7 @@ class SqlUnitOfWork(SessionTransaction):
         self.consent = SqlConsentLedger(self.session)
         self.consent_notices = SqlConsentNotices(self.session)
         self.breaches = SqlBreachStore(self.session)
+        self.commission_closures = SqlCommissionClosures(self.session)
         self.mailbox = SqlMailboxStore(self.session)
         self.opt_out_monitor = SqlOptOutMonitorStore(self.session)
         return self
