@@ -157,7 +157,8 @@ def _print_summary(summary: DemoSummary, base_url: str) -> None:
         f"in French), {summary.services:,} services ({', '.join(summary.categories)}), "
         f"{summary.contact_points:,} contact points, {summary.invoices:,} invoices, {summary.listings:,} "
         f"published listings, {summary.call_detail_records:,} call detail records, "
-        f"{summary.consent_events:,} consent ledger events.",
+        f"{summary.consent_events:,} consent ledger events, and breach {summary.breach_reference} "
+        "with its agency notice due (cpniguard breach list).",
         soft_wrap=True,
     )
     table = Table(

@@ -25,8 +25,10 @@ from cpniguard.domain.invoices import ChargeType
 from cpniguard.domain.subscriber_list import is_subscriber_list_information
 from cpniguard.services import demo_catalog as catalog
 from cpniguard.services.api_tokens import issue_api_token
+from cpniguard.services.breach import BreachContext
 from cpniguard.services.call_detail import ingest_call_detail
 from cpniguard.services.consent_ports import NoticeVersion
+from cpniguard.services.demo_breach import DEMO_BREACH_REFERENCE, seed_demo_breach
 from cpniguard.services.demo_carrier import DemoCarrier, DemoScale, generate_demo_carrier
 from cpniguard.services.demo_consent import seed_demo_consent
 from cpniguard.services.demo_usage import DemoUsage, call_detail_rows, plan_usage, services_by_account
@@ -94,6 +96,8 @@ class DemoSummary:
     call_detail_records: int
     consent_events: int
     """Consent ledger events recorded (notices, bounces, opt-outs, opt-ins)."""
+    breach_reference: str
+    """The demo breach on record (issue 6)."""
     credentials: tuple[DemoCredential, ...]
     sample_account_number: str
     """An account to try the gate on."""
@@ -145,7 +149,8 @@ def seed_demo_carrier(  # noqa: PLR0913  (keyword-only wiring of one use case)
     mixes its customers with real ones. Customer data is one transaction and call detail
     another (ingest_call_detail, all or nothing); employees get generated passwords,
     hashed with `passwords`, and each role gets a bearer token. Active customers get consent
-    histories under `notice` through the real consent ledger (issue 5).
+    histories under `notice` through the real consent ledger (issue 5), and one breach is on
+    record with its affected accounts and its agency notice still due (issue 6).
     """
     tell = progress or _silent
     written = _write_customers(
@@ -167,6 +172,7 @@ def seed_demo_carrier(  # noqa: PLR0913  (keyword-only wiring of one use case)
         uow_factory=uow_factory, notice=notice, account_numbers=active, now=clock.now(), seed=seed
     )
     tell(DemoStage.CONSENT, 1, 1)
+    seed_demo_breach(BreachContext(uow_factory, clock), account_numbers=active, seed=seed)
     return _summary(written, report.rows_loaded, credentials, consent_events)
 
 
@@ -271,6 +277,7 @@ def _summary(
         listings=sum(is_subscriber_list_information(entry.listing_status) for entry in carrier.listings),
         call_detail_records=call_detail_records,
         consent_events=consent_events,
+        breach_reference=DEMO_BREACH_REFERENCE,
         credentials=credentials,
         sample_account_number=carrier.accounts[0].account_number,
     )
