@@ -22,8 +22,8 @@ from cpniguard.domain.breach_timeline import (
     Breach,
     BreachEvent,
     BreachEventKind,
-    breach_facts_from,
     customers_affected,
+    holds_from,
 )
 from cpniguard.domain.carrier import CarrierContact
 from cpniguard.domain.errors import FieldProblem, InvalidInputError
@@ -200,7 +200,7 @@ def breach_content(events: Sequence[BreachEvent]) -> BreachContent:
             for event in events
             if event.kind is K.AGENCY_NOTIFIED
         ),
-        holds=_holds(events),
+        holds=holds_from(events),
     )
 
 
@@ -255,13 +255,6 @@ def _harm(events: Sequence[BreachEvent]) -> HarmAssessment | None:
         return None
     likely = event.details["harm_reasonably_likely"] == TRUE
     return HarmAssessment(likely, event.details["analysis"], event.occurred_at, event.recorded_by)
-
-
-def _holds(events: Sequence[BreachEvent]) -> tuple[Hold, ...]:
-    # The deadline engine's fold of the holds needs the discovery and the determination; until
-    # both are recorded the report flags them as missing, and lists no hold.
-    facts = breach_facts_from(events)
-    return () if facts is None else facts.holds
 
 
 def carrier_problems(carrier: CarrierContact) -> list[FieldProblem]:

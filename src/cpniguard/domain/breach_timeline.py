@@ -411,6 +411,11 @@ def _encrypted_and_key_safe(events: Sequence[BreachEvent]) -> bool:
     )
 
 
+def holds_from(events: Sequence[BreachEvent]) -> tuple[Hold, ...]:
+    """The timeline's written holds with their extensions and releases, in the order they started."""
+    return tuple(_holds(events).values())
+
+
 def _holds(events: Sequence[BreachEvent]) -> dict[str, Hold]:
     """The timeline's holds by their written reference, with their extensions and releases."""
     holds: dict[str, Hold] = {}
