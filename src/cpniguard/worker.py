@@ -2,7 +2,8 @@
 
 Several workers may run at once, on one machine or many: each claims messages under a
 lease, so none is sent twice by two workers, and a worker that dies mid-delivery leaves
-its messages to the others once the lease ends.
+its messages to the others once the lease ends. Now and then it also queues the day's
+reminders of breach deadlines to the compliance officer (47 CFR 64.2011), once a day each.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import timedelta
 from cpniguard.bootstrap import Container
 from cpniguard.config import OutboxSettings
 from cpniguard.domain.outbox import RetryPolicy
+from cpniguard.services.breach_reminders import ReminderTerms, queue_breach_reminders
 from cpniguard.services.consent_notices import record_delivered_notices
 from cpniguard.services.outbox import (
     DeliveryPlan,
@@ -26,6 +28,12 @@ from cpniguard.services.outbox import (
 logger = logging.getLogger(__name__)
 NOTICE_SWEEP_PASSES = 12
 """Idle passes between two looks for CPNI notices other workers delivered (about a minute)."""
+REMINDER_SWEEP_PASSES = 60
+"""Passes between two looks for breach deadlines to remind (about five minutes when idle).
+
+Each reminder is queued once a day whatever the number of looks; looking often only means that a
+worker started late in the day, or a breach opened today, is reminded within minutes.
+"""
 
 
 def delivery_plan(settings: OutboxSettings) -> DeliveryPlan:
@@ -51,8 +59,23 @@ def delivery_ports(container: Container) -> DeliveryPorts:
     )
 
 
+def reminder_terms(container: Container) -> ReminderTerms:
+    """What breach reminders need, from `container` and its breach settings (issue 6)."""
+    breach = container.settings.breach
+    return ReminderTerms(
+        uow_factory=container.unit_of_work,
+        clock=container.clock,
+        calendar=container.business_calendar(),
+        amendments_effective_on=breach.amendments_effective_on,
+        annual_summary_due=(breach.annual_summary_month, breach.annual_summary_day),
+        officer_email=breach.compliance_officer_email,
+        lead_business_days=breach.reminder_lead_business_days,
+    )
+
+
 def deliver_once(container: Container) -> DeliveryRun:
-    """Deliver everything due now, then return (`cpniguard worker --once`)."""
+    """Queue today's breach reminders, deliver everything due now, then return (`cpniguard worker --once`)."""
+    _queue_reminders_safely(container)
     run = deliver_until_idle(ports=delivery_ports(container), plan=delivery_plan(container.settings.outbox))
     _log(run)
     _record_notices(container)
@@ -74,6 +97,8 @@ def deliver_until_stopped(container: Container, stop: threading.Event) -> None:
     passes = 0
     while not stop.is_set():
         passes += 1
+        if (passes - 1) % REMINDER_SWEEP_PASSES == 0:  # the first pass too: reminders go out on start
+            _queue_reminders_safely(container)
         try:
             run = deliver_due(ports=ports, plan=plan)
         except Exception:
@@ -97,6 +122,18 @@ def _record_notices_safely(container: Container) -> bool:
         logger.exception("recording delivered notices failed; trying again on the next pass")
         return False
     return True
+
+
+def _queue_reminders_safely(container: Container) -> None:
+    """Queue the breach reminders due today; a failure is logged and tried again on a later look."""
+    try:
+        queued = queue_breach_reminders(reminder_terms(container))
+    except Exception:
+        # A reminder must never cost the customers' messages their delivery.
+        logger.exception("queuing breach deadline reminders failed; trying again later")
+        return
+    if queued:
+        logger.info("breach: %d deadline reminders queued for the compliance officer", queued)
 
 
 def _log(run: DeliveryRun) -> None:
