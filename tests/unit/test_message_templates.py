@@ -17,6 +17,14 @@ from cpniguard.adapters.notify.templates import (
     template_sources,
 )
 from cpniguard.domain.accounts import Language
+from cpniguard.domain.breach_customer_notice import (
+    BREACH_NOTICE_EMAIL_TEMPLATE,
+    BREACH_NOTICE_LETTER_TEMPLATE,
+    customer_notice_content,
+    customer_notice_fields,
+)
+from cpniguard.domain.breach_timeline import DATA_TYPES, BreachEvent, BreachEventKind
+from cpniguard.domain.carrier import CarrierContact
 from cpniguard.domain.consent_notices import CONFIRMED_DECISIONS
 from cpniguard.domain.notices import MESSAGE_FIELDS, account_change_fields
 from cpniguard.domain.notifications import AccountChange
@@ -31,6 +39,33 @@ NOTICE_FIELDS = {
 }
 
 
+def breach_notice_fields() -> dict[str, str]:
+    """A breach notice naming every data type, so every description and step is rendered."""
+    events = [
+        BreachEvent(
+            BreachEventKind.DATE_RANGE,
+            TEST_NOW,
+            TEST_NOW,
+            "t",
+            details={"from": "2026-10-01", "to": "2026-10-09"},
+        ),
+        BreachEvent(
+            BreachEventKind.DATA_TYPES,
+            TEST_NOW,
+            TEST_NOW,
+            "t",
+            details={"types": ",".join(sorted(DATA_TYPES))},
+        ),
+    ]
+    carrier = CarrierContact(
+        "Example Telecom", "1 Main St, Albany NY", "Privacy Office", "privacy@example.test", "+1 518 555 0100"
+    )
+    content = customer_notice_content(
+        events, carrier=carrier, state_regulator_contact="NY PSC, 1-800-342-3377"
+    )
+    return customer_notice_fields(content)
+
+
 def every_message() -> list[tuple[str, dict[str, str]]]:
     """Each message with fields to fill it: account_change once per kind of change,
     consent_confirmation once per decision."""
@@ -39,10 +74,15 @@ def every_message() -> list[tuple[str, dict[str, str]]]:
         ("consent_confirmation", {"decision": decision, "recorded_at": TEST_NOW.isoformat()})
         for decision in CONFIRMED_DECISIONS
     ]
+    breaches = [
+        (name, breach_notice_fields())
+        for name in (BREACH_NOTICE_EMAIL_TEMPLATE, BREACH_NOTICE_LETTER_TEMPLATE)
+    ]
     special = {"account_change", "consent_confirmation", "cpni_notice", "cpni_notice_letter"}
+    special |= {name for name, _ in breaches}
     codes = [(name, dict(CODE_FIELDS)) for name in sorted(MESSAGE_FIELDS) if name not in special]
     notices = [("cpni_notice", dict(NOTICE_FIELDS)), ("cpni_notice_letter", dict(NOTICE_FIELDS))]
-    return changes + decisions + notices + codes
+    return changes + decisions + notices + breaches + codes
 
 
 def source_texts() -> set[str]:

@@ -41,6 +41,21 @@ CPNI_NOTICE_KEY_PREFIX = "cpni-notice:"
 records the delivered notice under that key, and nobody else may take it as a reference."""
 """The CPNI notices of 64.2008 (not the account-change notices of 64.2010(f))."""
 
+BREACH_NOTICE_FIELDS = frozenset(
+    {
+        "carrier_name",
+        "carrier_contact",
+        "breach_from",
+        "breach_to",
+        "data_types",
+        "steps",
+        "regulator_contacts",
+        "state_regulator_contact",
+        "credit_reporting_agencies",
+    }
+)
+"""The customer breach notice, email and letter (47 CFR 64.2011; domain/breach_customer_notice.py)."""
+
 MESSAGE_FIELDS: Mapping[str, frozenset[str]] = {
     ACCOUNT_CHANGE_TEMPLATE: frozenset({"change", "changed_at"}),
     "authentication_code": frozenset({"code", "expires_at"}),
@@ -49,6 +64,8 @@ MESSAGE_FIELDS: Mapping[str, frozenset[str]] = {
     CPNI_NOTICE_EMAIL_TEMPLATE: frozenset({"notice_subject", "notice_text", "opt_out_address"}),
     CPNI_NOTICE_LETTER_TEMPLATE: frozenset({"notice_subject", "notice_text", "opt_out_address"}),
     "consent_confirmation": frozenset({"decision", "recorded_at"}),
+    "breach_notice": BREACH_NOTICE_FIELDS,
+    "breach_notice_letter": BREACH_NOTICE_FIELDS,
 }
 """Every customer-facing message, and the exact fields its template is filled from. Times are
 ISO 8601 with an offset; the renderer writes them in the customer's language."""
