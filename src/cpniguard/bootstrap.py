@@ -34,6 +34,8 @@ from cpniguard.domain.carrier import CarrierContact
 from cpniguard.domain.consent_events import ConsentSource
 from cpniguard.domain.notifications import NoticeChannel
 from cpniguard.services.breach import BreachContext
+from cpniguard.services.breach_notices import BreachNoticeTerms
+from cpniguard.services.breach_reminders import ReminderTerms
 from cpniguard.services.consent_notices import NoticeTerms
 from cpniguard.services.consent_ports import NoticeVersion
 from cpniguard.services.mailbox import MailboxTerms
@@ -148,6 +150,37 @@ class Container:
     def breach_context(self) -> BreachContext:
         """What recording a breach needs (issue 6)."""
         return BreachContext(uow_factory=self.unit_of_work, clock=self.clock)
+
+    def annual_summary_due(self) -> tuple[int, int]:
+        """The (month, day) the 2023 rule's annual summary is due in the year after (64.2011(a)(3))."""
+        breach = self.settings.breach
+        return breach.annual_summary_month, breach.annual_summary_day
+
+    def breach_notice_terms(self) -> BreachNoticeTerms:
+        """What customer breach notices need (64.2011(c); (b) as amended)."""
+        return BreachNoticeTerms(
+            uow_factory=self.unit_of_work,
+            clock=self.clock,
+            renderer=self.renderer,
+            calendar=self.business_calendar(),
+            amendments_effective_on=self.settings.breach.amendments_effective_on,
+            annual_summary_due=self.annual_summary_due(),
+            carrier=self.carrier_contact(),
+            state_regulator_contact=self.settings.breach.state_regulator_contact,
+        )
+
+    def breach_reminder_terms(self) -> ReminderTerms:
+        """What reminders of breach deadlines to the compliance officer need (issue 6)."""
+        breach = self.settings.breach
+        return ReminderTerms(
+            uow_factory=self.unit_of_work,
+            clock=self.clock,
+            calendar=self.business_calendar(),
+            amendments_effective_on=breach.amendments_effective_on,
+            annual_summary_due=self.annual_summary_due(),
+            officer_email=breach.compliance_officer_email,
+            lead_business_days=breach.reminder_lead_business_days,
+        )
 
     def notice_terms(self) -> NoticeTerms:
         """What CPNI notice mailings and consent confirmations need (issue 5)."""

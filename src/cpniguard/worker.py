@@ -61,16 +61,7 @@ def delivery_ports(container: Container) -> DeliveryPorts:
 
 def reminder_terms(container: Container) -> ReminderTerms:
     """What breach reminders need, from `container` and its breach settings (issue 6)."""
-    breach = container.settings.breach
-    return ReminderTerms(
-        uow_factory=container.unit_of_work,
-        clock=container.clock,
-        calendar=container.business_calendar(),
-        amendments_effective_on=breach.amendments_effective_on,
-        annual_summary_due=(breach.annual_summary_month, breach.annual_summary_day),
-        officer_email=breach.compliance_officer_email,
-        lead_business_days=breach.reminder_lead_business_days,
-    )
+    return container.breach_reminder_terms()
 
 
 def deliver_once(container: Container) -> DeliveryRun:
