@@ -36,6 +36,10 @@ class AuditEvent(StrEnum):
     """A consent ledger event: notice, opt-out, opt-in, revocation, one-time consent (64.2007-64.2008)."""
     BREACH_RECORDED = "breach.recorded"
     """A breach record opened, added to, closed or purged (64.2011(d))."""
+    CAMPAIGN_RECORDED = "campaign.recorded"
+    """A campaign drafted, edited, submitted, reviewed, exported or purged (64.2009(c), (d))."""
+    CAMPAIGN_SELECTED = "campaign.selected"
+    """A customer's CPNI used to select them for a campaign audience, and the ground (64.2005, 64.2007)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ class DataClass(StrEnum):
     PERSONAL = "personal"
     SUBSCRIBER_LIST = "subscriber_list"
     AGGREGATE = "aggregate"
+    CARRIER_INFORMATION = "carrier_information"
     OPERATIONAL = "operational"
 
 
@@ -39,6 +40,9 @@ DATA_CLASS_MEANINGS: dict[DataClass, str] = {
     "listings. Not CPNI, kept apart from it.",
     DataClass.AGGREGATE: "Aggregate customer information (222(h)(2)): collective data with "
     "individual identities removed.",
+    DataClass.CARRIER_INFORMATION: "Proprietary information another carrier gave to provision a "
+    "service, such as a port-out or carrier-change request (47 U.S.C. 222(b)): used only for that, "
+    "never for marketing.",
     DataClass.OPERATIONAL: "Keys, timestamps and bookkeeping that reveal nothing about a customer "
     "by themselves.",
 }

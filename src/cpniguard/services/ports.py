@@ -32,6 +32,7 @@ from cpniguard.domain.lockout import Attempt
 from cpniguard.domain.notifications import DeliveryStatus, NoticeChannel
 from cpniguard.domain.subscriber_list import ListingStatus
 from cpniguard.services.breach_ports import BreachStore, CommissionClosureStore
+from cpniguard.services.campaign_ports import CampaignStore
 from cpniguard.services.consent_ports import ConsentLedger, ConsentNotices, MailboxStore, OptOutMonitorStore
 
 
@@ -606,6 +607,11 @@ class UnitOfWork(Transaction, Protocol):
     @property
     def breaches(self) -> BreachStore:
         """Breaches and their timelines in this transaction."""
+        ...
+
+    @property
+    def campaigns(self) -> CampaignStore:
+        """The campaign register, its reviews, audiences and third-party disclosures in this transaction."""
         ...
 
     @property

@@ -35,6 +35,13 @@ from cpniguard.adapters.db.types import Id, UtcDateTime
 from cpniguard.domain.accounts import AccountKind, AccountStatus, ContactKind, Language, ServiceCategory
 from cpniguard.domain.breach_timeline import BreachEventKind
 from cpniguard.domain.call_detail import CallType, Direction
+from cpniguard.domain.campaigns import (
+    ApprovalNeed,
+    CampaignChannel,
+    CampaignSponsor,
+    CampaignStatus,
+    ReviewAction,
+)
 from cpniguard.domain.classification import DataClass
 from cpniguard.domain.consent_events import ConsentEventKind, ConsentProof, ConsentSource, NoticeMedium
 from cpniguard.domain.credentials import ChallengeKind, CredentialKind
@@ -975,3 +982,161 @@ class CommissionClosureRecord(Base):
     reason: Mapped[str] = classified(OPERATIONAL, "why: an executive order, an emergency", String(500))
     added_at: Mapped[datetime] = classified(OPERATIONAL, "when it was recorded", UtcDateTime())
     added_by: Mapped[str] = classified(OPERATIONAL, "who recorded it", String(200))
+
+
+CARRIER = DataClass.CARRIER_INFORMATION
+
+
+class CarrierChangeNotice(Base):
+    """A port-out or carrier-change request another carrier sent (47 U.S.C. 222(b)).
+
+    Used only to provision the change: its class keeps it out of every campaign (issue 7).
+    """
+
+    __tablename__ = "carrier_change_notices"
+
+    id: Mapped[int] = _key()
+    account_id: Mapped[int] = _account_key()
+    kind: Mapped[str] = classified(CARRIER, "port_out or carrier_change", String(32))
+    received_at: Mapped[datetime] = classified(
+        CARRIER, "when the other carrier's request arrived", UtcDateTime()
+    )
+    from_carrier: Mapped[str] = classified(CARRIER, "the carrier that asked", String(200))
+    reference: Mapped[str] = classified(CARRIER, "the other carrier's order reference", String(128))
+
+
+class CampaignRecord(Base):
+    """A marketing campaign that uses CPNI: the register of 64.2009(c), kept at least 1 year."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = _key()
+    name: Mapped[str] = classified(OPERATIONAL, "the campaign's name", String(200))
+    description: Mapped[str] = classified(OPERATIONAL, "what the campaign is (64.2009(c))", String(10_000))
+    sponsor: Mapped[CampaignSponsor] = classified(
+        OPERATIONAL,
+        "who runs it: carrier, affiliate, agent, partner, third party",
+        _enum(CampaignSponsor, "campaign_sponsor"),
+    )
+    sponsor_name: Mapped[str] = classified(OPERATIONAL, "the named partner, or empty", String(200))
+    channel: Mapped[CampaignChannel] = classified(
+        OPERATIONAL, "how it reaches customers", _enum(CampaignChannel, "campaign_channel")
+    )
+    offers: Mapped[list[dict[str, str]]] = classified(
+        OPERATIONAL, "products and services offered, each with its category (64.2009(c))", JSON
+    )
+    cpni_fields: Mapped[list[str]] = classified(OPERATIONAL, "the specific CPNI used (64.2009(c))", JSON)
+    criteria: Mapped[dict[str, Any]] = classified(OPERATIONAL, "the audience criteria", JSON)
+    starts_on: Mapped[date] = classified(OPERATIONAL, "first day", Date)
+    ends_on: Mapped[date] = classified(OPERATIONAL, "last day", Date)
+    status: Mapped[CampaignStatus] = classified(
+        OPERATIONAL,
+        "draft, submitted, approved, returned, rejected (64.2009(d))",
+        _enum(CampaignStatus, "campaign_status"),
+    )
+    version: Mapped[int] = classified(
+        OPERATIONAL, "bumped by every edit; an approval covers one version", Integer
+    )
+    author: Mapped[str] = classified(OPERATIONAL, "who drafted it", String(200))
+    created_at: Mapped[datetime] = classified(OPERATIONAL, "when it was drafted", UtcDateTime())
+    updated_at: Mapped[datetime] = classified(OPERATIONAL, "when it last changed", UtcDateTime())
+
+
+class CampaignReviewRecord(Base):
+    """A step of a campaign's record: created, edited, submitted, approved, returned, rejected.
+
+    Append-only (a trigger refuses UPDATE): the supervisory review's record (64.2009(d)).
+    """
+
+    __tablename__ = "campaign_reviews"
+    __table_args__ = (
+        Index("ix_campaign_reviews_campaign", "campaign_id", "id"),
+        Index("ix_campaign_reviews_at", "at"),
+    )
+
+    id: Mapped[int] = _key("record sequence")
+    campaign_id: Mapped[int] = classified(
+        OPERATIONAL, "the campaign", Id, ForeignKey("campaigns.id", ondelete="RESTRICT"), nullable=False
+    )
+    action: Mapped[ReviewAction] = classified(
+        OPERATIONAL, "what was done", _enum(ReviewAction, "review_action")
+    )
+    actor: Mapped[str] = classified(OPERATIONAL, "who did it", String(200))
+    actor_role: Mapped[str] = classified(OPERATIONAL, "their role", String(32))
+    at: Mapped[datetime] = classified(OPERATIONAL, "when", UtcDateTime())
+    version: Mapped[int] = classified(OPERATIONAL, "the campaign version it concerns", Integer)
+    note: Mapped[str] = classified(OPERATIONAL, "the reviewer's or author's note", String(2000))
+
+
+class CampaignAudienceRecord(Base):
+    """An audience built for an approved campaign: as of when, by whom, and who was left out why."""
+
+    __tablename__ = "campaign_audiences"
+    __table_args__ = (Index("ix_campaign_audiences_campaign", "campaign_id", "id"),)
+
+    id: Mapped[int] = _key()
+    campaign_id: Mapped[int] = classified(
+        OPERATIONAL, "the campaign", Id, ForeignKey("campaigns.id", ondelete="RESTRICT"), nullable=False
+    )
+    campaign_version: Mapped[int] = classified(OPERATIONAL, "the approved version it was built for", Integer)
+    as_of: Mapped[datetime] = classified(
+        OPERATIONAL, "the instant consent and services were read at", UtcDateTime()
+    )
+    built_at: Mapped[datetime] = classified(OPERATIONAL, "when it was built", UtcDateTime())
+    built_by: Mapped[str] = classified(OPERATIONAL, "who built it", String(200))
+    selected: Mapped[int] = classified(OPERATIONAL, "how many customers were selected", Integer)
+    excluded: Mapped[dict[str, int]] = classified(OPERATIONAL, "how many were left out, by reason", JSON)
+
+
+class CampaignAudienceMember(Base):
+    """A customer selected for an audience, and the ground of the selection."""
+
+    __tablename__ = "campaign_audience_members"
+
+    audience_id: Mapped[int] = classified(
+        OPERATIONAL,
+        "the audience",
+        Id,
+        ForeignKey("campaign_audiences.id", ondelete="RESTRICT"),
+        primary_key=True,
+    )
+    account_id: Mapped[int] = classified(
+        OPERATIONAL, "the customer", Id, ForeignKey("accounts.id", ondelete="RESTRICT"), primary_key=True
+    )
+    need: Mapped[ApprovalNeed] = classified(
+        CPNI,
+        "the approval the selection needed, read from the customer's services",
+        _enum(ApprovalNeed, "approval_need"),
+    )
+    approval: Mapped[Approval | None] = classified(
+        ACCOUNT,
+        "the approval that let them in; none under the total service approach",
+        _enum(Approval, "approval"),
+    )
+
+
+class ThirdPartyDisclosureRecord(Base):
+    """A disclosure of CPNI to a third party, or access given to one (64.2009(c): kept 1 year)."""
+
+    __tablename__ = "third_party_disclosures"
+    __table_args__ = (Index("ix_third_party_disclosures_at", "disclosed_at"),)
+
+    id: Mapped[int] = _key()
+    campaign_id: Mapped[int] = classified(
+        OPERATIONAL, "the campaign", Id, ForeignKey("campaigns.id", ondelete="RESTRICT"), nullable=False
+    )
+    audience_id: Mapped[int] = classified(
+        OPERATIONAL,
+        "the audience disclosed",
+        Id,
+        ForeignKey("campaign_audiences.id", ondelete="RESTRICT"),
+        nullable=False,
+    )
+    recipient: Mapped[str] = classified(OPERATIONAL, "who received it", String(200))
+    recipient_class: Mapped[RecipientClass] = classified(
+        OPERATIONAL, "their class (64.2007(b))", _enum(RecipientClass, "recipient_class")
+    )
+    disclosed_at: Mapped[datetime] = classified(OPERATIONAL, "when", UtcDateTime())
+    disclosed_by: Mapped[str] = classified(OPERATIONAL, "who disclosed it", String(200))
+    customers: Mapped[int] = classified(OPERATIONAL, "how many customers' CPNI", Integer)
+    cpni_fields: Mapped[list[str]] = classified(OPERATIONAL, "which CPNI", JSON)
