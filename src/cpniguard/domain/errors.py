@@ -34,5 +34,9 @@ class NotFoundError(DomainError):
     """A thing the request names does not exist."""
 
 
+class NotPermittedError(DomainError):
+    """The asker's role may not take this step (64.2009(a)); entry points answer 403."""
+
+
 class CalendarRangeError(DomainError):
     """A date outside the years a business-day calendar was built for (47 CFR 1.4(e))."""

@@ -21,7 +21,7 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ExceptionHandler
 
-from cpniguard.domain.errors import FieldProblem, InvalidInputError, NotFoundError
+from cpniguard.domain.errors import FieldProblem, InvalidInputError, NotFoundError, NotPermittedError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 logger = logging.getLogger(__name__)
@@ -116,6 +116,10 @@ async def _not_found(request: Request, error: NotFoundError) -> JSONResponse:
     return problem_response(request, ProblemError(HTTPStatus.NOT_FOUND, str(error)))
 
 
+async def _not_permitted(request: Request, error: NotPermittedError) -> JSONResponse:
+    return problem_response(request, ProblemError(HTTPStatus.FORBIDDEN, str(error)))
+
+
 async def _database_unavailable(request: Request, error: OperationalError) -> JSONResponse:
     logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, error.orig)
     detail = "The database is not answering; nothing was changed. Try again shortly."
@@ -148,6 +152,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     _on(app, StarletteHTTPException, _http_error)
     _on(app, InvalidInputError, _invalid_input)
     _on(app, NotFoundError, _not_found)
+    _on(app, NotPermittedError, _not_permitted)
     _on(app, OperationalError, _database_unavailable)
     _on(app, Exception, _unexpected)
 
