@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from cpniguard.adapters.calendar import federal_calendar
+from cpniguard.adapters.calendar import FIRST_SUPPORTED_YEAR, federal_calendar
 from cpniguard.adapters.clock import AdjustableClock, SystemClock
 from cpniguard.adapters.db import migrate
 from cpniguard.adapters.db.access_log import AccessLogSigner
@@ -36,6 +36,7 @@ from cpniguard.domain.notifications import NoticeChannel
 from cpniguard.services.breach import BreachContext
 from cpniguard.services.breach_notices import BreachNoticeTerms
 from cpniguard.services.breach_reminders import ReminderTerms
+from cpniguard.services.campaigns import CampaignContext
 from cpniguard.services.consent_notices import NoticeTerms
 from cpniguard.services.consent_ports import NoticeVersion
 from cpniguard.services.mailbox import MailboxTerms
@@ -142,14 +143,21 @@ class Container:
         Weekends, federal holidays, and the closures recorded by an administrator
         (`cpniguard breach closures`) or listed in the settings.
         """
-        year = self.clock.now().year
+        # From the first year the holiday list is complete: an auditor reads old breaches too.
+        last_year = self.clock.now().year + 2
         with self.unit_of_work() as uow:
             recorded = [closure.day for closure in uow.commission_closures.listing()]
-        return federal_calendar(year - 1, year + 2, [*self.settings.consent.fcc_closed_days, *recorded])
+        closures = [*self.settings.consent.fcc_closed_days, *recorded]
+        return federal_calendar(FIRST_SUPPORTED_YEAR, last_year, closures)
 
     def breach_context(self) -> BreachContext:
         """What recording a breach needs (issue 6)."""
         return BreachContext(uow_factory=self.unit_of_work, clock=self.clock)
+
+    def campaign_context(self) -> CampaignContext:
+        """What keeping the campaign register needs, with every stored field's class (issue 7)."""
+        known = {f"{c.table}.{c.field}": c.data_class for c in self.classification.fields()}
+        return CampaignContext(uow_factory=self.unit_of_work, clock=self.clock, known_fields=known)
 
     def annual_summary_due(self) -> tuple[int, int]:
         """The (month, day) the 2023 rule's annual summary is due in the year after (64.2011(a)(3))."""

@@ -13,6 +13,7 @@ from cpniguard.bootstrap import Container
 from cpniguard.web.api import (
     access_log,
     accounts,
+    breach,
     call_detail,
     caller_auth,
     classification,
@@ -84,6 +85,7 @@ def _api_v1(container: Container) -> APIRouter:
     api.include_router(contacts.router)
     api.include_router(consent.router)
     api.include_router(consent_admin.router)
+    api.include_router(breach.router)
     if clock.is_clock_adjustable(container):
         api.include_router(clock.router)
     return api

@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from cpniguard.bootstrap import Container
 from cpniguard.domain.audit import can_read_access_log
+from cpniguard.domain.breach_roles import can_keep_breaches, can_keep_calendar, can_read_breaches
 from cpniguard.domain.consent_roles import can_manage_consent, can_read_consent, can_record_consent
 from cpniguard.domain.employees import (
     Role,
@@ -110,4 +111,14 @@ ConsentRecorderDep = Annotated[TokenHolder, Depends(_role_check(can_record_conse
 ConsentManagerDep = Annotated[
     TokenHolder,
     Depends(_role_check(can_manage_consent, "manage notices, the mailbox review queue or opt-out failures")),
+]
+BreachReaderDep = Annotated[
+    TokenHolder, Depends(_role_check(can_read_breaches, "read breach records, deadlines or documents"))
+]
+BreachKeeperDep = Annotated[
+    TokenHolder,
+    Depends(_role_check(can_keep_breaches, "open, record, notify, close, reopen or purge breaches")),
+]
+CalendarKeeperDep = Annotated[
+    TokenHolder, Depends(_role_check(can_keep_calendar, "add or remove days the Commission was closed"))
 ]

@@ -21,7 +21,14 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ExceptionHandler
 
-from cpniguard.domain.errors import FieldProblem, InvalidInputError, NotFoundError, NotPermittedError
+from cpniguard.domain.consent_retention import RetentionFloorError
+from cpniguard.domain.errors import (
+    CalendarRangeError,
+    FieldProblem,
+    InvalidInputError,
+    NotFoundError,
+    NotPermittedError,
+)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 logger = logging.getLogger(__name__)
@@ -120,6 +127,14 @@ async def _not_permitted(request: Request, error: NotPermittedError) -> JSONResp
     return problem_response(request, ProblemError(HTTPStatus.FORBIDDEN, str(error)))
 
 
+async def _retention_floor(request: Request, error: RetentionFloorError) -> JSONResponse:
+    return problem_response(request, ProblemError(HTTPStatus.CONFLICT, str(error)))
+
+
+async def _outside_calendar(request: Request, error: CalendarRangeError) -> JSONResponse:
+    return problem_response(request, ProblemError(HTTPStatus.UNPROCESSABLE_ENTITY, str(error)))
+
+
 async def _database_unavailable(request: Request, error: OperationalError) -> JSONResponse:
     logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, error.orig)
     detail = "The database is not answering; nothing was changed. Try again shortly."
@@ -153,6 +168,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     _on(app, InvalidInputError, _invalid_input)
     _on(app, NotFoundError, _not_found)
     _on(app, NotPermittedError, _not_permitted)
+    _on(app, RetentionFloorError, _retention_floor)
+    _on(app, CalendarRangeError, _outside_calendar)
     _on(app, OperationalError, _database_unavailable)
     _on(app, Exception, _unexpected)
 
