@@ -1,0 +1,136 @@
+"""The campaign register, the third-party disclosure log, and their purge (47 CFR 64.2009(c), (d)).
+
+64.2009(c): the carrier keeps a record of its own and its affiliates' sales and marketing
+campaigns that use CPNI (description, the specific CPNI used, the products and services
+offered) and of every disclosure of CPNI to a third party; 64.2009(d): the supervisory review
+of outbound marketing is recorded. All are kept at least one year after the campaign's last
+activity; a purge inside that floor is refused and deletes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from cpniguard.domain.campaign_review import can_review_campaigns
+from cpniguard.domain.campaign_rules import campaign_purge_problem
+from cpniguard.domain.campaigns import (
+    Audience,
+    Campaign,
+    CampaignChannel,
+    CampaignSponsor,
+    CampaignStatus,
+    Offer,
+    ReviewAction,
+    ReviewStep,
+    ThirdPartyDisclosure,
+)
+from cpniguard.domain.consent_retention import RetentionFloorError
+from cpniguard.domain.errors import FieldProblem, InvalidInputError
+from cpniguard.services.campaigns import (
+    CampaignContext,
+    campaign_log_entry,
+    locked_campaign,
+    require_role,
+)
+from cpniguard.services.disclosure import Asker
+from cpniguard.services.ports import UnitOfWorkFactory
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterEntry:
+    """One campaign as the 64.2009(c) register reports it, with its approvals (64.2009(d))."""
+
+    campaign_id: int
+    name: str
+    description: str
+    sponsor: CampaignSponsor
+    sponsor_name: str
+    channel: CampaignChannel
+    offers: tuple[Offer, ...]
+    """The products and services offered, each with its category of service."""
+    cpni_fields: tuple[str, ...]
+    """The specific CPNI the campaign uses, as `table.column`."""
+    status: CampaignStatus
+    version: int
+    author: str
+    approvals: tuple[ReviewStep, ...]
+    """Every approval on record, with who gave it, when, and for which version."""
+    audiences: tuple[Audience, ...]
+
+
+def campaign_register(
+    *, uow_factory: UnitOfWorkFactory, first: datetime, last: datetime
+) -> list[RegisterEntry]:
+    """The campaigns with any step recorded from `first` to `last`, as the 64.2009(c) register lists them.
+
+    Each with its description, sponsor, offers and their categories, the CPNI it uses, its
+    review status and every approval (who, when, which version: 64.2009(d)).
+    """
+    _check_period(first, last, "the campaign register cannot be read")
+    with uow_factory() as uow:
+        store = uow.campaigns
+        return [
+            _entry(campaign, store.review_steps(campaign.id), store.audiences(campaign.id))
+            for campaign in store.active_between(first, last)
+        ]
+
+
+def _entry(campaign: Campaign, steps: list[ReviewStep], audiences: list[Audience]) -> RegisterEntry:
+    draft = campaign.draft
+    return RegisterEntry(
+        campaign_id=campaign.id,
+        name=draft.name,
+        description=draft.description,
+        sponsor=draft.sponsor,
+        sponsor_name=draft.sponsor_name,
+        channel=draft.channel,
+        offers=draft.offers,
+        cpni_fields=draft.cpni_fields,
+        status=campaign.status,
+        version=campaign.version,
+        author=campaign.author,
+        approvals=tuple(step for step in steps if step.action is ReviewAction.APPROVED),
+        audiences=tuple(audiences),
+    )
+
+
+def disclosure_log(
+    *, uow_factory: UnitOfWorkFactory, first: datetime, last: datetime
+) -> list[ThirdPartyDisclosure]:
+    """Disclosures of CPNI to third parties from `first` to `last`, oldest first (64.2009(c))."""
+    _check_period(first, last, "the third-party disclosure log cannot be read")
+    with uow_factory() as uow:
+        return uow.campaigns.disclosures(first, last)
+
+
+def _check_period(first: datetime, last: datetime, message: str) -> None:
+    problems = [
+        FieldProblem(name, "must carry a UTC offset")
+        for name, moment in (("first", first), ("last", last))
+        if moment.tzinfo is None
+    ]
+    if not problems and first > last:
+        problems.append(FieldProblem("last", f"is before first ({first.isoformat()})"))
+    if problems:
+        raise InvalidInputError(message, tuple(problems))
+
+
+def purge_campaign(context: CampaignContext, *, campaign_id: int, asker: Asker) -> int:
+    """Delete a campaign's record with its steps, audiences and disclosures; how many rows went.
+
+    64.2009(c), (d): refused with RetentionFloorError, nothing deleted, inside 1 year of the
+    campaign's last activity (a step, an audience or a disclosure).
+    """
+    require_role(can_review_campaigns, asker, "purge campaign records")
+    now = context.clock.now()
+    with context.uow_factory() as uow:
+        uow.access_log.prepare_to_append()
+        campaign = locked_campaign(uow, campaign_id)
+        problem = campaign_purge_problem(uow.campaigns.last_activity(campaign_id), now)
+        if problem is not None:
+            raise RetentionFloorError(problem)
+        removed = uow.campaigns.purge(campaign_id)
+        uow.access_log.append([campaign_log_entry(campaign, "purged", now, asker)])
+        uow.commit()
+    return removed
