@@ -29,8 +29,8 @@ from cpniguard.domain.consent_retention import RetentionFloorError
 from cpniguard.domain.errors import FieldProblem, InvalidInputError, NotFoundError
 from cpniguard.services.disclosure import Asker
 from cpniguard.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from cpniguard.services.record_keeping import record_step_entry
 
-RULE_SET = "cpni-2007"
 MAX_LISTING = 1000
 RECORD_CITATION = "47 CFR 64.2011(d)"
 
@@ -259,22 +259,7 @@ def log_breach_step(uow: UnitOfWork, breach: Breach, what: str, at: datetime, as
 
 
 def _log_entry(breach: Breach, what: str, at: datetime, asker: Asker) -> AccessLogEntry:
-    return AccessLogEntry(
-        event=AuditEvent.BREACH_RECORDED,
-        occurred_at=at,
-        actor_kind=asker.kind,
-        actor_id=asker.label,
-        actor_role=asker.role,
-        account_id=None,
-        data_category="breach_record",
-        purpose="breach_record",
-        channel="",
-        recipient="carrier",
-        destination=None,
-        interaction_id=None,
-        authentication=(),
-        outcome=what,
-        reasons=(LoggedReason(f"breach.{what}", RECORD_CITATION, f"breach {breach.reference}: {what}"),),
-        conditions=(),
-        rule_set=RULE_SET,
+    reason = LoggedReason(f"breach.{what}", RECORD_CITATION, f"breach {breach.reference}: {what}")
+    return record_step_entry(
+        AuditEvent.BREACH_RECORDED, record="breach_record", what=what, reason=reason, at=at, asker=asker
     )

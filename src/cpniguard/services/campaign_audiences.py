@@ -31,7 +31,6 @@ from cpniguard.domain.campaigns import (
 from cpniguard.domain.disclosure_request import Approval
 from cpniguard.domain.errors import FieldProblem, InvalidInputError, NotFoundError
 from cpniguard.services.campaigns import (
-    RULE_SET,
     CampaignContext,
     campaign_log_entry,
     locked_campaign,
@@ -39,6 +38,7 @@ from cpniguard.services.campaigns import (
 )
 from cpniguard.services.disclosure import Asker
 from cpniguard.services.ports import UnitOfWork, UnitOfWorkFactory
+from cpniguard.services.record_keeping import RULE_SET
 
 LOG_BATCH_MEMBERS = 5000
 """Members read, and their access-log entries written, per batch while building."""

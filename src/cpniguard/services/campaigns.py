@@ -36,8 +36,8 @@ from cpniguard.domain.employees import Role
 from cpniguard.domain.errors import FieldProblem, InvalidInputError, NotFoundError, NotPermittedError
 from cpniguard.services.disclosure import Asker
 from cpniguard.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from cpniguard.services.record_keeping import record_step_entry
 
-RULE_SET = "cpni-2007"
 MAX_LISTING = 1000
 REGISTER_CITATION = "47 CFR 64.2009(c)"
 REVIEW_CITATION = "47 CFR 64.2009(d)"
@@ -217,24 +217,9 @@ def campaign_log_entry(
     """The access-log entry of a step on the campaign's record (64.2009(c), (d))."""
     explanation = f"campaign {campaign.id} {campaign.draft.name!r} version {campaign.version}: {what}"
     explanation += f" {detail}" if detail else ""
-    return AccessLogEntry(
-        event=AuditEvent.CAMPAIGN_RECORDED,
-        occurred_at=at,
-        actor_kind=asker.kind,
-        actor_id=asker.label,
-        actor_role=asker.role,
-        account_id=None,
-        data_category="campaign_record",
-        purpose="campaign_record",
-        channel="",
-        recipient="carrier",
-        destination=None,
-        interaction_id=None,
-        authentication=(),
-        outcome=what,
-        reasons=(LoggedReason(f"campaign.{what}", _citation(what), explanation),),
-        conditions=(),
-        rule_set=RULE_SET,
+    reason = LoggedReason(f"campaign.{what}", _citation(what), explanation)
+    return record_step_entry(
+        AuditEvent.CAMPAIGN_RECORDED, record="campaign_record", what=what, reason=reason, at=at, asker=asker
     )
 
 

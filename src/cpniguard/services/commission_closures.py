@@ -12,9 +12,10 @@ from datetime import date, datetime
 from cpniguard.domain.audit import AccessLogEntry, AuditEvent, LoggedReason
 from cpniguard.domain.business_days import CommissionClosure, closure_problems
 from cpniguard.domain.errors import FieldProblem, InvalidInputError, NotFoundError
-from cpniguard.services.breach import RULE_SET, BreachContext
+from cpniguard.services.breach import BreachContext
 from cpniguard.services.disclosure import Asker
 from cpniguard.services.ports import UnitOfWorkFactory
+from cpniguard.services.record_keeping import record_step_entry
 
 CITATION = "47 CFR 1.4(e)(1)"
 
@@ -59,22 +60,7 @@ def list_closures(
 
 
 def _log_entry(what: str, at: datetime, asker: Asker) -> AccessLogEntry:
-    return AccessLogEntry(
-        event=AuditEvent.BREACH_RECORDED,
-        occurred_at=at,
-        actor_kind=asker.kind,
-        actor_id=asker.label,
-        actor_role=asker.role,
-        account_id=None,
-        data_category="business_calendar",
-        purpose="breach_record",
-        channel="",
-        recipient="carrier",
-        destination=None,
-        interaction_id=None,
-        authentication=(),
-        outcome=what,
-        reasons=(LoggedReason("calendar.closure", CITATION, f"Commission closure {what}"),),
-        conditions=(),
-        rule_set=RULE_SET,
+    reason = LoggedReason("calendar.closure", CITATION, f"Commission closure {what}")
+    return record_step_entry(
+        AuditEvent.BREACH_RECORDED, record="business_calendar", what=what, reason=reason, at=at, asker=asker
     )
