@@ -4,6 +4,11 @@ The walk parses every module of the package. A module that reads a CPNI table (a
 `select`, a `session.get`, or SQL text naming one) must be the gate's store,
 adapters/db/cpni.py, and each of its functions that reads one must take a `permit`
 (the proof of a logged, permitted decision), except the gate's own fact lookup.
+
+Campaign audiences are the one other door (issue 7): adapters/db/campaign_audience.py
+selects customers by their CPNI for an approved campaign (64.2009(d)), and the service logs
+each selection in the same transaction. Its public functions that read CPNI take the
+campaign's `plan`; reading the stored members back reads only what those entries logged.
 """
 
 from __future__ import annotations
@@ -21,6 +26,9 @@ PACKAGE = Path(__file__).resolve().parents[2] / "src" / "cpniguard"
 GATE_STORE = PACKAGE / "adapters" / "db" / "cpni.py"
 GATE_OWN_USE = {"disclosure_profile"}
 """Reads the gate makes to decide (categories subscribed); they disclose nothing."""
+CAMPAIGN_GATE = PACKAGE / "adapters" / "db" / "campaign_audience.py"
+LOGGED_SELECTIONS = {(PACKAGE / "adapters" / "db" / "campaigns.py", "audience_members")}
+"""Reads of an audience's members: each member is a logged CAMPAIGN_SELECTED decision."""
 NOT_WALKED = ("adapters/db/migrations/", "adapters/db/tables.py")
 
 
@@ -81,8 +89,16 @@ def violations(path: Path, source: str) -> list[str]:
     for node in ast.walk(tree):
         if not isinstance(node, ast.FunctionDef) or not _reads_cpni(node, aliases):
             continue
-        takes_permit = any(arg.arg == "permit" for arg in node.args.args + node.args.kwonlyargs)
-        if path != GATE_STORE:
+        arguments = {arg.arg for arg in node.args.args + node.args.kwonlyargs}
+        takes_permit = "permit" in arguments
+        if path == CAMPAIGN_GATE:
+            if not node.name.startswith("_") and "plan" not in arguments:
+                found.append(
+                    f"{path.relative_to(PACKAGE)}:{node.lineno} {node.name} reads CPNI without a plan"
+                )
+        elif (path, node.name) in LOGGED_SELECTIONS:
+            continue
+        elif path != GATE_STORE:
             found.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {node.name} reads CPNI outside the gate")
         elif not takes_permit and node.name not in GATE_OWN_USE:
             found.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {node.name} reads CPNI without a permit")
@@ -106,6 +122,16 @@ def test_the_walk_knows_the_cpni_tables() -> None:
 def test_no_module_reads_cpni_except_through_the_gate() -> None:
     found = [v for path in _modules() for v in violations(path, path.read_text(encoding="utf-8"))]
     assert found == []
+
+
+def test_the_campaign_gate_reads_cpni_only_for_a_plan() -> None:
+    source = CAMPAIGN_GATE.read_text(encoding="utf-8")
+    leak = "\ndef leak(session):\n    return session.scalars(select(Service))\n"
+
+    assert violations(CAMPAIGN_GATE, source) == []
+    assert violations(CAMPAIGN_GATE, source + leak) == [
+        f"adapters/db/campaign_audience.py:{source.count(chr(10)) + 2} leak reads CPNI without a plan"
+    ]
 
 
 def test_the_gate_store_reads_cpni_only_with_a_permit() -> None:

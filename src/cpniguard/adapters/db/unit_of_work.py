@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from cpniguard.adapters.db.access_log import AccessLogSigner, SqlAccessLog
 from cpniguard.adapters.db.breach import SqlBreachStore, SqlCommissionClosures
 from cpniguard.adapters.db.call_detail import SqlCallDetailStore
+from cpniguard.adapters.db.campaigns import SqlCampaignStore
 from cpniguard.adapters.db.consent import SqlConsentLedger
 from cpniguard.adapters.db.consent_notices import SqlConsentNotices
 from cpniguard.adapters.db.contacts import SqlContactRepository
@@ -83,6 +84,7 @@ class SqlUnitOfWork(SessionTransaction):
         self.commission_closures = SqlCommissionClosures(self.session)
         self.mailbox = SqlMailboxStore(self.session)
         self.opt_out_monitor = SqlOptOutMonitorStore(self.session)
+        self.campaigns = SqlCampaignStore(self.session)
         return self
 
     def ping(self) -> None:
