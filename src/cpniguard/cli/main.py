@@ -7,6 +7,7 @@ import typer
 from cpniguard.cli import (
     audit,
     breach,
+    campaigns,
     classification,
     consent,
     db,
@@ -34,3 +35,4 @@ app.add_typer(worker.app, name="worker")
 app.add_typer(consent.app, name="consent")
 app.add_typer(mailbox.app, name="mailbox")
 app.add_typer(breach.app, name="breach")
+app.add_typer(campaigns.app, name="campaigns")

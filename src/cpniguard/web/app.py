@@ -16,6 +16,7 @@ from cpniguard.web.api import (
     breach,
     call_detail,
     caller_auth,
+    campaigns,
     classification,
     clock,
     consent,
@@ -86,6 +87,7 @@ def _api_v1(container: Container) -> APIRouter:
     api.include_router(consent.router)
     api.include_router(consent_admin.router)
     api.include_router(breach.router)
+    api.include_router(campaigns.router)
     if clock.is_clock_adjustable(container):
         api.include_router(clock.router)
     return api

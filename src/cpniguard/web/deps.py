@@ -13,6 +13,12 @@ from fastapi.templating import Jinja2Templates
 from cpniguard.bootstrap import Container
 from cpniguard.domain.audit import can_read_access_log
 from cpniguard.domain.breach_roles import can_keep_breaches, can_keep_calendar, can_read_breaches
+from cpniguard.domain.campaign_review import (
+    can_build_audiences,
+    can_draft_campaigns,
+    can_read_campaigns,
+    can_review_campaigns,
+)
 from cpniguard.domain.consent_roles import can_manage_consent, can_read_consent, can_record_consent
 from cpniguard.domain.employees import (
     Role,
@@ -121,4 +127,20 @@ BreachKeeperDep = Annotated[
 ]
 CalendarKeeperDep = Annotated[
     TokenHolder, Depends(_role_check(can_keep_calendar, "add or remove days the Commission was closed"))
+]
+CampaignReaderDep = Annotated[
+    TokenHolder,
+    Depends(_role_check(can_read_campaigns, "read campaigns, their reviews, audiences or disclosures")),
+]
+CampaignDrafterDep = Annotated[
+    TokenHolder, Depends(_role_check(can_draft_campaigns, "draft, edit or submit campaigns"))
+]
+CampaignReviewerDep = Annotated[
+    TokenHolder, Depends(_role_check(can_review_campaigns, "approve, return or reject campaigns"))
+]
+CampaignPurgerDep = Annotated[
+    TokenHolder, Depends(_role_check(can_review_campaigns, "purge campaign records"))
+]
+AudienceBuilderDep = Annotated[
+    TokenHolder, Depends(_role_check(can_build_audiences, "build or export campaign audiences"))
 ]
