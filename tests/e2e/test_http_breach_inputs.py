@@ -320,6 +320,7 @@ def test_open_on_an_open_breach_records_the_status_without_reopening_it(api, as_
         ({"day": "2026-11-30T00:00:00Z", "reason": "a time"}, ["body.day"]),
         ({"day": "2026-02-30", "reason": "no such day"}, ["body.day"]),
         ({"day": 1_780_000_000, "reason": "seconds"}, ["body.day"]),
+        ({"day": 0, "reason": "midnight 1970 in seconds"}, ["body.day"]),
         ({"day": "2026-11-30", "reason": "x", "by": "me"}, ["body.by"]),
     ],
 )

@@ -32,8 +32,8 @@ ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _day_alone(value: object) -> object:
-    # Pydantic takes a date and time at midnight for a date; a closure is a day, not an instant.
-    if isinstance(value, str) and not ISO_DAY.fullmatch(value):
+    # Pydantic takes a date and time at midnight, or a number of seconds, for a date; a closure is a day.
+    if not isinstance(value, date | str) or (isinstance(value, str) and not ISO_DAY.fullmatch(value)):
         raise ValueError("give the day alone, as YYYY-MM-DD")
     return value
 
