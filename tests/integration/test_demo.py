@@ -80,6 +80,7 @@ def seed(container: Container, *, seed: int = 11, scale: DemoScale = SMALL) -> D
         scale=scale,
         seed=seed,
         notice=container.default_notice(),
+        campaigns=container.campaign_context(),
     )
 
 
@@ -186,6 +187,28 @@ def test_listings_and_employees_of_every_role_are_seeded(session, container, see
             assert container.passwords.verify(
                 employees[credential.username].password_hash, credential.password
             )
+
+
+def test_the_demo_runs_a_breach_and_an_approved_campaign_through_the_real_services(container, seeded):
+    with container.unit_of_work() as uow:
+        [breach] = uow.breaches.listing()
+        [campaign] = uow.campaigns.listing()
+        [audience] = uow.campaigns.audiences(campaign.id)
+        steps = [(step.action, step.actor) for step in uow.campaigns.review_steps(campaign.id)]
+        affected = uow.breaches.affected_count(breach.id)
+        grounds = {(str(m.need), str(m.approval)) for m in uow.campaigns.audience_members(audience.id)}
+
+    assert (breach.reference, affected) == (seeded.breach_reference, 12)
+    assert str(campaign.status) == "approved"
+    assert steps[-1] == ("approved", "demo revenue director")
+    assert {actor for _, actor in steps[:-1]} == {"demo marketing analyst"}
+    assert audience.selected == seeded.campaign_audience > 0
+    # 64.2005(a) or approval past its waiting period: never an opted-out customer.
+    assert grounds <= {
+        ("total_service_approach", "None"),
+        ("opt_out_or_opt_in", "opt_out_deemed"),
+        ("opt_out_or_opt_in", "opt_in"),
+    }
 
 
 def test_every_printed_token_authenticates_with_its_role(container, seeded):

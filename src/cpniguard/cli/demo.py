@@ -126,6 +126,7 @@ def _seed(built: Container, seed: int) -> DemoSummary | None:
                 scale=DEMO_SCALE,
                 seed=seed,
                 notice=built.default_notice(),
+                campaigns=built.campaign_context(),
                 progress=progress.tell,
             )
         except DemoDataPresentError:
@@ -157,8 +158,14 @@ def _print_summary(summary: DemoSummary, base_url: str) -> None:
         f"in French), {summary.services:,} services ({', '.join(summary.categories)}), "
         f"{summary.contact_points:,} contact points, {summary.invoices:,} invoices, {summary.listings:,} "
         f"published listings, {summary.call_detail_records:,} call detail records, "
-        f"{summary.consent_events:,} consent ledger events, and breach {summary.breach_reference} "
-        "with its agency notice due (cpniguard breach list).",
+        f"{summary.consent_events:,} consent ledger events, breach {summary.breach_reference} "
+        "with its agency notice due (cpniguard breach list)"
+        + (
+            "."
+            if summary.campaign_audience is None
+            else f", and an approved campaign whose audience "
+            f"selected {summary.campaign_audience:,} customers (cpniguard campaigns list)."
+        ),
         soft_wrap=True,
     )
     table = Table(

@@ -27,8 +27,10 @@ from cpniguard.services import demo_catalog as catalog
 from cpniguard.services.api_tokens import issue_api_token
 from cpniguard.services.breach import BreachContext
 from cpniguard.services.call_detail import ingest_call_detail
+from cpniguard.services.campaigns import CampaignContext
 from cpniguard.services.consent_ports import NoticeVersion
 from cpniguard.services.demo_breach import DEMO_BREACH_REFERENCE, seed_demo_breach
+from cpniguard.services.demo_campaign import seed_demo_campaign
 from cpniguard.services.demo_carrier import DemoCarrier, DemoScale, generate_demo_carrier
 from cpniguard.services.demo_consent import seed_demo_consent
 from cpniguard.services.demo_usage import DemoUsage, call_detail_rows, plan_usage, services_by_account
@@ -98,6 +100,8 @@ class DemoSummary:
     """Consent ledger events recorded (notices, bounces, opt-outs, opt-ins)."""
     breach_reference: str
     """The demo breach on record (issue 6)."""
+    campaign_audience: int | None
+    """How many customers the demo campaign's audience selected (issue 7); None when not seeded."""
     credentials: tuple[DemoCredential, ...]
     sample_account_number: str
     """An account to try the gate on."""
@@ -141,6 +145,7 @@ def seed_demo_carrier(  # noqa: PLR0913  (keyword-only wiring of one use case)
     scale: DemoScale,
     seed: int,
     notice: NoticeVersion,
+    campaigns: CampaignContext | None = None,
     progress: DemoProgress | None = None,
 ) -> DemoSummary:
     """Seed an empty database with a synthetic carrier of `scale` from `seed` (issue 2).
@@ -150,7 +155,8 @@ def seed_demo_carrier(  # noqa: PLR0913  (keyword-only wiring of one use case)
     another (ingest_call_detail, all or nothing); employees get generated passwords,
     hashed with `passwords`, and each role gets a bearer token. Active customers get consent
     histories under `notice` through the real consent ledger (issue 5), and one breach is on
-    record with its affected accounts and its agency notice still due (issue 6).
+    record with its affected accounts and its agency notice still due (issue 6). With `campaigns`,
+    an approved campaign's audience is built too (issue 7).
     """
     tell = progress or _silent
     written = _write_customers(
@@ -173,7 +179,8 @@ def seed_demo_carrier(  # noqa: PLR0913  (keyword-only wiring of one use case)
     )
     tell(DemoStage.CONSENT, 1, 1)
     seed_demo_breach(BreachContext(uow_factory, clock), account_numbers=active, seed=seed)
-    return _summary(written, report.rows_loaded, credentials, consent_events)
+    audience = None if campaigns is None else seed_demo_campaign(campaigns)
+    return _summary(written, report.rows_loaded, credentials, consent_events, audience)
 
 
 DEMO_TRAINING_COURSE = "CPNI safeguards (demo)"
@@ -263,7 +270,11 @@ def _issue_credentials(
 
 
 def _summary(
-    written: _Written, call_detail_records: int, credentials: tuple[DemoCredential, ...], consent_events: int
+    written: _Written,
+    call_detail_records: int,
+    credentials: tuple[DemoCredential, ...],
+    consent_events: int,
+    campaign_audience: int | None,
 ) -> DemoSummary:
     carrier = written.carrier
     return DemoSummary(
@@ -278,6 +289,7 @@ def _summary(
         call_detail_records=call_detail_records,
         consent_events=consent_events,
         breach_reference=DEMO_BREACH_REFERENCE,
+        campaign_audience=campaign_audience,
         credentials=credentials,
         sample_account_number=carrier.accounts[0].account_number,
     )
