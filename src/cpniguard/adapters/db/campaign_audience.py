@@ -92,10 +92,21 @@ def fill_audience(
     # A subquery, not a CTE: Python's sqlite3 reports no rowcount for a statement opening with WITH.
     classified = outcomes.subquery("classified")
     stored = session.execute(_members_insert(audience_id, classified)).rowcount  # type: ignore[attr-defined]
-    selected, excluded = _tally(session.execute(_counts(classified)))
+    selected, excluded = count_outcomes(session, plan)
     if selected != stored:
         raise RuntimeError(f"audience {audience_id}: {selected} counted as selected, {stored} stored")
     return selected, excluded
+
+
+def count_outcomes(session: Session, plan: AudiencePlan) -> tuple[int, dict[ExclusionReason, int]]:
+    """How many customers `plan` selects, and who it leaves out why, storing nothing.
+
+    The counts `fill_audience` records, over the same classification; bench/audience.py times it
+    as the audience's selection.
+    """
+    if problems := plan_problems(plan):
+        raise InvalidInputError("the audience plan cannot be executed", tuple(problems))
+    return _tally(session.execute(_counts(outcomes_query(plan).subquery("classified"))))
 
 
 def _counts(classified: FromClause) -> Select[str | None, int]:
@@ -103,9 +114,13 @@ def _counts(classified: FromClause) -> Select[str | None, int]:
 
 
 def _members_insert(audience_id: int, classified: FromClause) -> Insert:
-    chosen = select(
-        literal(audience_id), classified.c.account_id, classified.c.need, classified.c.approval
-    ).where(classified.c.reason.is_(None))
+    # In key order, each member lands at the end of the primary key's index instead of on a page
+    # anywhere in it: about a second less for 770,000 members on PostgreSQL (bench/audience.py).
+    chosen = (
+        select(literal(audience_id), classified.c.account_id, classified.c.need, classified.c.approval)
+        .where(classified.c.reason.is_(None))
+        .order_by(classified.c.account_id)
+    )
     columns = ["audience_id", "account_id", "need", "approval"]
     return insert(CampaignAudienceMember).from_select(columns, chosen)
 
@@ -187,8 +202,8 @@ def _partner_spans(plan: AudiencePlan) -> FromClause:
 def candidate_conditions(criteria: AudienceCriteria, as_of: datetime) -> list[ColumnElement[bool]]:
     """Accounts active at `as_of` (customers, 64.2003(f)) matching `criteria`, bar subscribes_to_none_of.
 
-    `services` has no index by account, so each criterion on it is a key list joined once, never
-    a subquery probed per account: SQLite would scan every service for every account.
+    Each criterion on services or calls is a key list joined once, which PostgreSQL hashes or
+    merges in account order (`ix_services_account`, `ix_call_detail_records_account_started`).
     """
     conditions = [
         _ACCOUNTS.status == AccountStatus.ACTIVE,
