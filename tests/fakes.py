@@ -116,6 +116,9 @@ class FakeAccountRepository:
     def key_of(self, account_number: str) -> int | None:
         return self._tables.accounts.get(account_number)
 
+    def keys_of(self, account_numbers):
+        return {n: self._tables.accounts[n] for n in account_numbers if n in self._tables.accounts}
+
     def contact_points(self, account_id: int) -> list[ContactPoint]:
         return list(self._tables.contact_points.get(account_id, []))
 

@@ -323,6 +323,7 @@ def test_a_closure_is_recorded_once_and_removing_an_absent_one_is_not_found(cont
 def test_large_batches_are_written_in_slices_without_losing_or_doubling_any(container, context, monkeypatch):
     # A small slice stands in for the 5,000-row slices that keep PostgreSQL under 65,535 parameters.
     monkeypatch.setattr("cpniguard.adapters.db.breach.AFFECTED_INSERT_ROWS", 2)
+    monkeypatch.setattr("cpniguard.adapters.db.repositories.KEYS_QUERY_NUMBERS", 2)
     numbers = accounts(container, 5)
     breach_id = determined_breach(context)
     add_affected_accounts(context, breach_id=breach_id, account_numbers=numbers[1:3], asker=STAFF)

@@ -6,7 +6,7 @@ account number the carrier does not hold refuses the whole batch, naming every s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cpniguard.domain.errors import FieldProblem, InvalidInputError
@@ -40,7 +40,7 @@ def add_affected_accounts(
     with context.uow_factory() as uow:
         uow.access_log.prepare_to_append()
         breach = lock_open_breach(uow, breach_id)
-        keys = _account_keys(uow.accounts.key_of, account_numbers)
+        keys = _account_keys(uow.accounts.keys_of(account_numbers), account_numbers)
         added = uow.breaches.add_affected(breach_id, keys, now, asker.label)
         total = uow.breaches.affected_count(breach_id)
         log_breach_step(uow, breach, f"accounts_added:{added}", now, asker)
@@ -69,15 +69,8 @@ def _check_batch(account_numbers: Sequence[str]) -> None:
         )
 
 
-def _account_keys(key_of: Callable[[str], int | None], account_numbers: Sequence[str]) -> list[int]:
-    keys: list[int] = []
-    unknown: list[str] = []
-    for number in dict.fromkeys(account_numbers):
-        key = key_of(number)
-        if key is None:
-            unknown.append(number)
-        else:
-            keys.append(key)
+def _account_keys(found: dict[str, int], account_numbers: Sequence[str]) -> list[int]:
+    unknown = [number for number in dict.fromkeys(account_numbers) if number not in found]
     if unknown:
         named = ", ".join(repr(number) for number in unknown[:MAX_UNKNOWN_NAMED])
         more = f" and {len(unknown) - MAX_UNKNOWN_NAMED} more" if len(unknown) > MAX_UNKNOWN_NAMED else ""
@@ -85,7 +78,7 @@ def _account_keys(key_of: Callable[[str], int | None], account_numbers: Sequence
             "account_numbers", f"{len(unknown)} are not accounts of the carrier: {named}{more}"
         )
         raise InvalidInputError("the affected accounts cannot be recorded", (problem,))
-    return keys
+    return list(found.values())
 
 
 def affected_account_count(context: BreachContext, *, breach_id: int) -> int:

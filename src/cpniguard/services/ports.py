@@ -102,6 +102,10 @@ class AccountRepository(Protocol):
         """The key of the account with this number, if there is one."""
         ...
 
+    def keys_of(self, account_numbers: Sequence[str]) -> dict[str, int]:
+        """The keys of those of `account_numbers` that are accounts, by number (one query per slice)."""
+        ...
+
     def contact_points(self, account_id: int) -> list[ContactPoint]:
         """Every contact point the account ever had, with the span it was on the account."""
         ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import insert, select, update
@@ -13,6 +14,9 @@ from cpniguard.domain.accounts import ContactPoint as ContactPointValue
 from cpniguard.domain.accounts import ServiceNumber as ServiceNumberValue
 from cpniguard.domain.employees import Role
 from cpniguard.services.ports import TokenHolder
+
+KEYS_QUERY_NUMBERS = 10_000
+"""Account numbers per IN list."""
 
 
 class SqlAccountRepository:
@@ -29,6 +33,16 @@ class SqlAccountRepository:
     def key_of(self, account_number: str) -> int | None:
         """The account's key."""
         return self._session.scalar(select(Account.id).where(Account.account_number == account_number))
+
+    def keys_of(self, account_numbers: Sequence[str]) -> dict[str, int]:
+        """The keys of those of `account_numbers` that are accounts, by number."""
+        wanted, found = sorted(set(account_numbers)), dict[str, int]()
+        # In slices: PostgreSQL takes at most 65,535 parameters in one statement.
+        for start in range(0, len(wanted), KEYS_QUERY_NUMBERS):
+            chunk = wanted[start : start + KEYS_QUERY_NUMBERS]
+            query = select(Account.account_number, Account.id).where(Account.account_number.in_(chunk))
+            found.update({row.account_number: row.id for row in self._session.execute(query)})
+        return found
 
     def contact_points(self, account_id: int) -> list[ContactPointValue]:
         """The account's contact point history, oldest first."""
