@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from cpniguard.domain.breach import BreachFacts, Hold, HoldExtension
+from cpniguard.domain.breach import BreachFacts, BreachRegime, Hold, HoldExtension
+from cpniguard.domain.breach_deadlines import timeline_deadlines
 from cpniguard.domain.breach_timeline import (
     BREACH_RECORD_RETENTION_YEARS,
     REQUIRED,
@@ -17,6 +18,7 @@ from cpniguard.domain.breach_timeline import (
     breach_purge_problem,
     customers_affected,
 )
+from cpniguard.domain.business_days import BusinessCalendar
 
 pytestmark = pytest.mark.unit
 
@@ -320,3 +322,17 @@ def test_a_breach_closed_on_february_29_is_kept_until_february_28_two_years_on()
     closed = datetime(2028, 2, 29, 12, 0, tzinfo=UTC)
     assert breach_purge_problem(closed, datetime(2030, 2, 28, 12, 0, tzinfo=UTC)) is not None
     assert breach_purge_problem(closed, datetime(2030, 2, 28, 12, 0, 1, tzinfo=UTC)) is None
+
+
+def test_a_timelines_deadlines_wait_for_both_times_and_follow_the_regime_in_force():
+    calendar = BusinessCalendar(frozenset({date(2026, 11, 26), date(2026, 12, 25)}), 2026, 2027)
+    both = [event(K.DISCOVERED, at=DISCOVERY), event(K.DETERMINED)]
+
+    assert timeline_deadlines(both[1:], calendar=calendar, amendments_effective_on=None) is None
+    legacy = timeline_deadlines(both, calendar=calendar, amendments_effective_on=None)
+    amended = timeline_deadlines(both, calendar=calendar, amendments_effective_on=date(2026, 11, 1))
+    assert legacy is not None
+    assert amended is not None
+    assert (legacy.regime, amended.regime) == (BreachRegime.LEGACY, BreachRegime.FCC_2023)
+    assert legacy.facts == breach_facts_from(both)
+    assert legacy.deadlines[0].name == "agency_notice"

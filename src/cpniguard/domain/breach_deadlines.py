@@ -7,9 +7,19 @@ says how it was computed and cites its rule, so a reviewer can check it by hand.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 
-from cpniguard.domain.breach import BreachFacts, BreachRegime, Deadline, Hold, breach_facts_problems
+from cpniguard.domain.breach import (
+    BreachFacts,
+    BreachRegime,
+    Deadline,
+    Hold,
+    breach_facts_problems,
+    regime_for,
+)
+from cpniguard.domain.breach_timeline import BreachEvent, breach_facts_from
 from cpniguard.domain.business_days import SATURDAY, BusinessCalendar, eastern_date
 from cpniguard.domain.errors import FieldProblem, InvalidInputError
 
@@ -47,6 +57,35 @@ def breach_deadlines(
     if regime is BreachRegime.LEGACY:
         return _legacy_deadlines(facts, calendar)
     return _deadlines_2023(facts, calendar, annual_summary_due)
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineDeadlines:
+    """A breach's deadlines, the regime they follow and the facts they were computed from."""
+
+    regime: BreachRegime
+    facts: BreachFacts
+    deadlines: tuple[Deadline, ...]
+
+
+def timeline_deadlines(
+    events: Sequence[BreachEvent],
+    *,
+    calendar: BusinessCalendar,
+    amendments_effective_on: date | None,
+    annual_summary_due: tuple[int, int] = (2, 1),
+) -> TimelineDeadlines | None:
+    """The deadlines of a breach's recorded timeline; None until it holds discovery and determination.
+
+    47 CFR 64.2011: the regime follows the determination and the FCC 23-111 effective date
+    (RULES section 0); every clock starts at the determination (RULES 11.15).
+    """
+    facts = breach_facts_from(events)
+    if facts is None:
+        return None
+    regime = regime_for(facts.determined_at, amendments_effective_on)
+    found = breach_deadlines(facts, regime=regime, calendar=calendar, annual_summary_due=annual_summary_due)
+    return TimelineDeadlines(regime, facts, tuple(found))
 
 
 def _check(facts: BreachFacts, annual_summary_due: tuple[int, int]) -> None:

@@ -12,8 +12,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from cpniguard.domain.audit import AccessLogEntry, AuditEvent, LoggedReason
-from cpniguard.domain.breach import BreachFacts, BreachRegime, Deadline, regime_for
-from cpniguard.domain.breach_deadlines import breach_deadlines
+from cpniguard.domain.breach import BreachFacts, BreachRegime, Deadline
+from cpniguard.domain.breach_deadlines import timeline_deadlines
 from cpniguard.domain.breach_timeline import (
     MAX_REFERENCE_LENGTH,
     Breach,
@@ -21,7 +21,6 @@ from cpniguard.domain.breach_timeline import (
     BreachEventKind,
     BreachStatus,
     breach_event_problems,
-    breach_facts_from,
     breach_purge_problem,
 )
 from cpniguard.domain.business_days import BusinessCalendar
@@ -150,13 +149,16 @@ def breach_deadlines_for(
     with uow_factory() as uow:
         breach = _breach(uow, breach_id)
         events = uow.breaches.events(breach_id)
-    facts = breach_facts_from(events)
-    if facts is None:
+    found = timeline_deadlines(
+        events,
+        calendar=calendar,
+        amendments_effective_on=amendments_effective_on,
+        annual_summary_due=annual_summary_due,
+    )
+    if found is None:
         problem = FieldProblem("timeline", "record the discovery and the determination first (RULES 11.15)")
         raise InvalidInputError("the breach's deadlines cannot be computed yet", (problem,))
-    regime = regime_for(facts.determined_at, amendments_effective_on)
-    found = breach_deadlines(facts, regime=regime, calendar=calendar, annual_summary_due=annual_summary_due)
-    return BreachDeadlines(breach, regime, facts, tuple(found))
+    return BreachDeadlines(breach, found.regime, found.facts, found.deadlines)
 
 
 def close_breach(context: BreachContext, *, breach_id: int, reason: str, asker: Asker) -> Breach:

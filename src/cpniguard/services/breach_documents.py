@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import date
 
 from cpniguard.domain.breach import BreachRegime, Deadline, regime_for
-from cpniguard.domain.breach_deadlines import breach_deadlines
+from cpniguard.domain.breach_deadlines import timeline_deadlines
 from cpniguard.domain.breach_report import AgencyReport, agency_report, latest_event
 from cpniguard.domain.breach_summary import AnnualSummary, annual_summary, summary_due_on
-from cpniguard.domain.breach_timeline import Breach, BreachEvent, BreachEventKind, breach_facts_from
+from cpniguard.domain.breach_timeline import Breach, BreachEvent, BreachEventKind
 from cpniguard.domain.business_days import BusinessCalendar, eastern_date
 from cpniguard.domain.carrier import CarrierContact
 from cpniguard.domain.errors import NotFoundError
@@ -99,8 +99,11 @@ def _deadlines(
     amendments_effective_on: date | None,
     annual_summary_due: tuple[int, int],
 ) -> list[Deadline]:
-    facts = breach_facts_from(events)
-    if facts is None:  # determined but not yet discovered: no deadline can be computed
-        return []
-    regime = regime_for(facts.determined_at, amendments_effective_on)
-    return breach_deadlines(facts, regime=regime, calendar=calendar, annual_summary_due=annual_summary_due)
+    found = timeline_deadlines(
+        events,
+        calendar=calendar,
+        amendments_effective_on=amendments_effective_on,
+        annual_summary_due=annual_summary_due,
+    )
+    # Determined but not yet discovered: no deadline can be computed.
+    return [] if found is None else list(found.deadlines)

@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from cpniguard.domain.accounts import Language
-from cpniguard.domain.breach import Deadline, regime_for
-from cpniguard.domain.breach_deadlines import breach_deadlines
+from cpniguard.domain.breach_deadlines import timeline_deadlines
 from cpniguard.domain.breach_reminders import Reminder, reminder_text, reminders_due
-from cpniguard.domain.breach_timeline import Breach, BreachEvent, breach_facts_from
+from cpniguard.domain.breach_timeline import Breach, BreachEvent
 from cpniguard.domain.business_days import BusinessCalendar, eastern_date
 from cpniguard.domain.errors import CalendarRangeError
 from cpniguard.domain.notifications import NoticeChannel
@@ -82,16 +81,15 @@ def _open_breaches(uow_factory: UnitOfWorkFactory) -> Iterator[tuple[Breach, lis
 def _breach_reminders(
     terms: ReminderTerms, breach: Breach, events: list[BreachEvent], today: date
 ) -> list[Reminder]:
-    facts = breach_facts_from(events)
-    deadlines: list[Deadline] = []
-    if facts is not None:
-        regime = regime_for(facts.determined_at, terms.amendments_effective_on)
-        deadlines = breach_deadlines(
-            facts, regime=regime, calendar=terms.calendar, annual_summary_due=terms.annual_summary_due
-        )
+    found = timeline_deadlines(
+        events,
+        calendar=terms.calendar,
+        amendments_effective_on=terms.amendments_effective_on,
+        annual_summary_due=terms.annual_summary_due,
+    )
     return reminders_due(
         breach,
-        deadlines,
+        () if found is None else found.deadlines,
         events,
         today=today,
         lead_business_days=terms.lead_business_days,
