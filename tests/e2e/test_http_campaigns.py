@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
+from tests import campaign_world
+from tests.campaign_world import Customers
 from tests.conftest import TEST_NOW
 from tests.e2e.conftest import bearer, issue
 from tests.e2e.test_http_breach import pin_clock, problem_locations
-from tests.factories import add_account, add_service
 
 from cpniguard.adapters.db.tables import (
     AccessLogRecord,
@@ -30,18 +30,8 @@ from cpniguard.adapters.db.tables import (
     ThirdPartyDisclosureRecord,
 )
 from cpniguard.bootstrap import Container
-from cpniguard.domain.accounts import ServiceCategory
-from cpniguard.domain.consent_events import (
-    ConsentEvent,
-    ConsentEventKind,
-    ConsentProof,
-    ConsentScope,
-    ConsentSource,
-    NoticeMedium,
-)
-from cpniguard.domain.disclosure_request import ActorKind, RecipientClass
+from cpniguard.domain.disclosure_request import ActorKind
 from cpniguard.domain.employees import Role
-from cpniguard.services.consent import ConsentContext, record_consent
 from cpniguard.services.disclosure import Asker
 
 pytestmark = pytest.mark.e2e
@@ -83,87 +73,9 @@ TABLES = (
 )
 
 
-@dataclass(frozen=True)
-class Customers:
-    """Local-service customers in every consent state, by account number."""
-
-    deemed: str
-    """Notice 60 days ago: opt-out approval deemed past the 30-day wait (64.2008(d)(1))."""
-    waiting: str
-    """Notice 10 days ago: still in the waiting period."""
-    opted_out: str
-    opted_in: str
-    """Opted in for the carrier 5 days ago."""
-    lapsed: str
-    """Last notice more than 2 years ago (64.2008(d)(2))."""
-    bundle: str
-    """Takes local and wireless: the total service approach needs no approval (64.2005(a))."""
-    partner_opt_in: str
-    """Opted in to the named third party only."""
-    wireless_only: str
-    """Deemed approval, but takes no local service: outside the criteria."""
-
-
 def consent_world(container: Container, now: datetime = NOW) -> Customers:
-    """Commit one customer per consent state, with services since long ago and the ledger's events."""
-    version = container.default_notice()
-    with container.unit_of_work() as uow:
-        uow.consent_notices.add_version(version)
-        uow.commit()
-    numbers = {field.name: _customer(container, field.name, now) for field in fields(Customers)}
-    consent = ConsentContext(container.unit_of_work, container.clock, container.renderer)
-
-    def record(name: str, event: ConsentEvent) -> None:
-        record_consent(consent, account_number=numbers[name], event=event, asker=CONSENT_STAFF)
-
-    for name, days in (
-        ("deemed", 60),
-        ("waiting", 10),
-        ("opted_out", 60),
-        ("lapsed", 800),
-        ("wireless_only", 60),
-    ):
-        record(name, _notice(now - timedelta(days=days), version.version))
-    record("opted_out", _decision(ConsentEventKind.OPTED_OUT, now - timedelta(days=20)))
-    record(
-        "opted_in",
-        _decision(ConsentEventKind.OPTED_IN, now - timedelta(days=5), ConsentScope(RecipientClass.CARRIER)),
-    )
-    partner = ConsentScope(RecipientClass.THIRD_PARTY, PARTNER)
-    record("partner_opt_in", _decision(ConsentEventKind.OPTED_IN, now - timedelta(days=5), partner))
-    return Customers(**numbers)
-
-
-def _customer(container: Container, name: str, now: datetime) -> str:
-    categories = {
-        "bundle": (ServiceCategory.LOCAL, ServiceCategory.WIRELESS),
-        "wireless_only": (ServiceCategory.WIRELESS,),
-    }.get(name, (ServiceCategory.LOCAL,))
-    opened = now - timedelta(days=1000)
-    with container.unit_of_work() as uow:
-        key, number = add_account(uow.session, opened_at=opened)
-        for category in categories:
-            add_service(uow.session, key, category=category, telephone_number=None, started_at=opened)
-        uow.commit()
-    return number
-
-
-def _notice(at: datetime, version: str) -> ConsentEvent:
-    return ConsentEvent(
-        ConsentEventKind.NOTICE_SENT,
-        at,
-        at,
-        "",
-        notice_version=version,
-        notice_medium=NoticeMedium.EMAIL,
-        waiting_period_days=30,
-    )
-
-
-def _decision(kind: ConsentEventKind, at: datetime, scope: ConsentScope | None = None) -> ConsentEvent:
-    proof = ConsentProof.WRITTEN if kind is ConsentEventKind.OPTED_IN else None
-    scopes = () if scope is None else (scope,)
-    return ConsentEvent(kind, at, at, "", scope=scopes, source=ConsentSource.MAILED_FORM, proof=proof)
+    """Commit one customer per consent state (tests/campaign_world.py)."""
+    return campaign_world.consent_world(container, now=now, partner=PARTNER, asker=CONSENT_STAFF)
 
 
 def stored(container: Container) -> tuple[int, ...]:

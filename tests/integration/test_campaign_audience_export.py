@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
-from tests.factories import add_account, add_service
+from tests.campaign_world import Customers, consent_world
 
 from cpniguard.adapters.db.tables import (
     AccessLogRecord,
@@ -35,14 +35,6 @@ from cpniguard.domain.campaigns import (
     Offer,
     OfferCategory,
     ReviewAction,
-)
-from cpniguard.domain.consent_events import (
-    ConsentEvent,
-    ConsentEventKind,
-    ConsentProof,
-    ConsentScope,
-    ConsentSource,
-    NoticeMedium,
 )
 from cpniguard.domain.disclosure_request import ActorKind, Approval, RecipientClass
 from cpniguard.domain.employees import Role
@@ -65,7 +57,6 @@ from cpniguard.services.campaigns import (
     review_campaign,
     submit_campaign,
 )
-from cpniguard.services.consent import ConsentContext, record_consent
 from cpniguard.services.disclosure import Asker
 
 NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
@@ -94,27 +85,6 @@ ALARM_OFFER = replace(
 )
 
 
-@dataclass(frozen=True)
-class Customers:
-    """Local-service customers in every consent state, and their account numbers."""
-
-    deemed: str
-    """Notice 60 days ago: opt-out approval deemed (64.2008(d)(1))."""
-    waiting: str
-    """Notice 10 days ago: still in the 30-day waiting period."""
-    opted_out: str
-    opted_in: str
-    """Opted in for the carrier 5 days ago."""
-    lapsed: str
-    """Last notice more than 2 years ago (64.2008(d)(2))."""
-    bundle: str
-    """Takes local and wireless: the total service approach needs no approval (64.2005(a))."""
-    partner_opt_in: str
-    """Opted in to the named third party only."""
-    wireless_only: str
-    """Takes no local service: outside the criteria."""
-
-
 @pytest.fixture
 def context(container: Container) -> CampaignContext:
     container.clock.pin(NOW)
@@ -124,57 +94,7 @@ def context(container: Container) -> CampaignContext:
 
 @pytest.fixture
 def customers(container: Container, context: CampaignContext) -> Customers:
-    version = container.default_notice()
-    with container.unit_of_work() as uow:
-        uow.consent_notices.add_version(version)
-        uow.commit()
-    numbers = {name: customer(container, name) for name in Customers.__dataclass_fields__}
-    consent = ConsentContext(container.unit_of_work, container.clock, container.renderer)
-
-    def record(name: str, event: ConsentEvent) -> None:
-        record_consent(consent, account_number=numbers[name], event=event, asker=STAFF)
-
-    for name, days in (("deemed", 60), ("waiting", 10), ("opted_out", 60), ("lapsed", 800)):
-        record(name, notice(NOW - timedelta(days=days), version.version))
-    record("opted_out", decision(ConsentEventKind.OPTED_OUT, NOW - timedelta(days=20)))
-    record("opted_in", decision(ConsentEventKind.OPTED_IN, NOW - timedelta(days=5), RecipientClass.CARRIER))
-    partner = ConsentScope(RecipientClass.THIRD_PARTY, PARTNER)
-    record("partner_opt_in", decision(ConsentEventKind.OPTED_IN, NOW - timedelta(days=5), partner))
-    return Customers(**numbers)
-
-
-def customer(container: Container, name: str) -> str:
-    categories = {
-        "bundle": (ServiceCategory.LOCAL, ServiceCategory.WIRELESS),
-        "wireless_only": (ServiceCategory.WIRELESS,),
-    }.get(name, (ServiceCategory.LOCAL,))
-    opened = NOW - timedelta(days=1000)
-    with container.unit_of_work() as uow:
-        key, number = add_account(uow.session, opened_at=opened)
-        for category in categories:
-            add_service(uow.session, key, category=category, telephone_number=None, started_at=opened)
-        uow.commit()
-    return number
-
-
-def notice(at: datetime, version: str) -> ConsentEvent:
-    return ConsentEvent(
-        ConsentEventKind.NOTICE_SENT,
-        at,
-        at,
-        "",
-        notice_version=version,
-        notice_medium=NoticeMedium.EMAIL,
-        waiting_period_days=30,
-    )
-
-
-def decision(
-    kind: ConsentEventKind, at: datetime, scope: RecipientClass | ConsentScope | None = None
-) -> ConsentEvent:
-    scopes = () if scope is None else (scope if isinstance(scope, ConsentScope) else ConsentScope(scope),)
-    proof = ConsentProof.WRITTEN if kind is ConsentEventKind.OPTED_IN else None
-    return ConsentEvent(kind, at, at, "", scope=scopes, source=ConsentSource.MAILED_FORM, proof=proof)
+    return consent_world(container, now=NOW, partner=PARTNER, asker=STAFF)
 
 
 def approved(context: CampaignContext, draft: CampaignDraft = WIRELESS_OFFER) -> int:
