@@ -266,8 +266,8 @@ FROM accounts AS a
 LEFT JOIN (SELECT s.account_id, s.approval FROM consent_states AS s
   WHERE s.recipient_class = 'carrier' AND s.partner = '' AND {IN_FORCE.format(t="s")}) AS c
   ON c.account_id = a.id
-LEFT JOIN (SELECT DISTINCT v.account_id FROM services AS v
-  WHERE v.category = 'wireless' AND {SERVING.format(t="v")}) AS w ON w.account_id = a.id
+LEFT JOIN (SELECT v.account_id FROM services AS v
+  WHERE v.category = 'wireless' AND {SERVING.format(t="v")} GROUP BY v.account_id) AS w ON w.account_id = a.id
 WHERE {ACTIVE}
 """
 """The carrier's wireless offer: wireless customers need no approval (64.2005(a)), others opt-out."""
@@ -315,6 +315,13 @@ def raw_parameters(connection: Driver, **extra: object) -> dict[str, object]:
     if isinstance(connection, sqlite3.Connection):
         moments = {"at": sqlite_utc_text(AT), "calls_since": sqlite_utc_text(AT - timedelta(days=30))}
     return {**moments, "partner": PARTNER, **extra}
+
+
+def without_jit(connection: Driver) -> None:
+    """No JIT on the raw side's PostgreSQL session either: cpniguard turns it off for audiences."""
+    if isinstance(connection, psycopg.Connection):
+        connection.execute("SET jit = off")
+        connection.commit()
 
 
 def run_raw(connection: Driver, sql: str, **extra: object) -> list[tuple[Any, ...]]:
@@ -607,6 +614,7 @@ def measure_engine(
     engine = build_engine(url)
     try:
         with raw_connection(url) as connection:
+            without_jit(connection)
             audiences = {
                 name: measure_audience(engine, connection, name, campaigns[name], args.rounds)
                 for name in RAW_SQL

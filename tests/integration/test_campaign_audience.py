@@ -12,8 +12,9 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, func, insert, select, update
+from sqlalchemy import event, func, insert, select, text, update
 from sqlalchemy.orm import Session
+from tests.conftest import is_postgres
 from tests.factories import add_account, add_service
 from tests.integration.test_campaign_store import a_draft
 
@@ -619,3 +620,30 @@ def test_a_plan_the_query_cannot_execute_is_refused_and_writes_nothing(session, 
 
     assert session.scalar(select(func.count()).select_from(CampaignAudienceRecord)) == 0
     assert session.scalar(select(func.count()).select_from(CampaignAudienceMember)) == 0
+
+
+def test_members_are_read_back_in_pages_in_account_order_with_their_numbers(session, store, campaign):
+    accounts = [customer(session, span(Approval.OPT_IN)) for _ in range(7)]
+    build, _ = built(store, campaign, a_plan())
+    rows = session.execute(select(Account.id, Account.account_number).where(Account.id.in_(accounts)))
+    numbers = {row.id: row.account_number for row in rows}
+
+    pages, after = [], 0
+    while page := store.audience_members(build.audience_id, after_account_id=after, limit=3):
+        pages.append(page)
+        after = page[-1].account_id
+
+    assert [len(page) for page in pages] == [3, 3, 1]
+    read = [member for page in pages for member in page]
+    assert [m.account_id for m in read] == sorted(accounts)
+    assert {m.account_id: m.account_number for m in read} == numbers
+
+
+@pytest.mark.skipif(not is_postgres(), reason="JIT is PostgreSQL's")
+def test_audience_statements_run_without_jit_on_postgresql(session, store, campaign):
+    customer(session, span(Approval.OPT_IN))
+    session.execute(text("SET LOCAL jit = on"))
+
+    built(store, campaign, a_plan())
+
+    assert session.scalar(text("SHOW jit")) == "off"

@@ -180,14 +180,24 @@ class SqlCampaignStore:
     def audience_members(
         self, audience_id: int, *, after_account_id: int = 0, limit: int = 1000
     ) -> list[AudienceMember]:
-        """The audience's members in account-key order after `after_account_id`."""
+        """The audience's members in account-key order after `after_account_id`.
+
+        The page is cut before accounts are joined: a freshly built audience has no statistics
+        yet, and PostgreSQL, joining first, read every remaining member for each page (0.25 s a
+        page of 5,000 at 1,000,000 customers, where this takes a few milliseconds).
+        """
         _refuse_limit(limit)
-        query = (
-            select(_MEMBERS.account_id, _ACCOUNTS.account_number, _MEMBERS.need, _MEMBERS.approval)
-            .join_from(CampaignAudienceMember, Account, _ACCOUNTS.id == _MEMBERS.account_id)
+        page = (
+            select(_MEMBERS.account_id, _MEMBERS.need, _MEMBERS.approval)
             .where(_MEMBERS.audience_id == audience_id, _MEMBERS.account_id > after_account_id)
             .order_by(_MEMBERS.account_id)
             .limit(limit)
+            .subquery("page")
+        )
+        query = (
+            select(page.c.account_id, _ACCOUNTS.account_number, page.c.need, page.c.approval)
+            .join_from(page, Account, _ACCOUNTS.id == page.c.account_id)
+            .order_by(page.c.account_id)
         )
         return [
             AudienceMember(

@@ -171,7 +171,12 @@ class Service(Base):
     """A subscribed service, by category of service (64.2005(a))."""
 
     __tablename__ = "services"
-    __table_args__ = (Index("ix_services_account", "account_id", "category", "started_at", "ended_at"),)
+    __table_args__ = (
+        Index("ix_services_account", "account_id", "category", "started_at", "ended_at"),
+        # Who takes a category, in account order: an audience reads one category's range, not
+        # every service (bench/audience.py).
+        Index("ix_services_category", "category", "account_id", "started_at", "ended_at"),
+    )
 
     id: Mapped[int] = _key()
     account_id: Mapped[int] = _account_key()
