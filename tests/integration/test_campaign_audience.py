@@ -415,6 +415,37 @@ def test_one_offered_category_takes_each_subscriber_once_however_many_services_t
     assert (build.selected, dict(build.excluded)) == (1, counts(opted_out=1))
 
 
+def test_an_affiliate_needs_no_approval_only_from_customers_taking_two_categories_of_service(
+    session, store, campaign
+):
+    affiliate = ConsentScope(RecipientClass.AFFILIATE)
+    local_and_wireless = customer(session, services=(S.LOCAL, S.WIRELESS))
+    two_local_lines = customer(session, span(Approval.OPTED_OUT, affiliate), services=(S.LOCAL, S.LOCAL))
+    local_and_other = customer(session, services=(S.LOCAL, S.OTHER))
+    local_deemed = customer(session, span(Approval.OPT_OUT_DEEMED, affiliate), services=(S.LOCAL,))
+    plan = replace(
+        a_plan(RecipientClass.AFFILIATE, total_service=frozenset({S.LOCAL})), total_service_min_categories=2
+    )
+
+    build, members = built(store, campaign, plan)
+
+    assert members == {
+        local_and_wireless: (ApprovalNeed.TOTAL_SERVICE, None),
+        local_deemed: (ApprovalNeed.OPT_OUT, Approval.OPT_OUT_DEEMED),
+    }
+    assert {two_local_lines, local_and_other}.isdisjoint(members)
+    assert dict(build.excluded) == counts(opted_out=1, no_approval=1)
+
+
+def test_a_plan_asking_for_fewer_categories_than_it_offers_checks_nothing_more(session, store, campaign):
+    both = customer(session, services=(S.LOCAL, S.WIRELESS))
+    plan = replace(a_plan(total_service=frozenset({S.LOCAL, S.WIRELESS})), total_service_min_categories=2)
+
+    _, members = built(store, campaign, plan)
+
+    assert members == {both: (ApprovalNeed.TOTAL_SERVICE, None)}
+
+
 def test_without_a_total_service_plan_services_let_nobody_in(session, store, campaign):
     customer(session, span(Approval.OPTED_OUT), services=(S.LOCAL, S.WIRELESS))
 
@@ -611,6 +642,7 @@ def test_a_plan_the_query_cannot_execute_is_refused_and_writes_nothing(session, 
         (a_plan(need=ApprovalNeed.TOTAL_SERVICE), "plan.need"),
         (a_plan(total_service=frozenset()), "plan.total_service_categories"),
         (a_plan(as_of=AS_OF.replace(tzinfo=None)), "plan.as_of"),
+        (replace(a_plan(), total_service_min_categories=0), "plan.total_service_min_categories"),
     ]
 
     for plan, location in bad:

@@ -48,6 +48,7 @@ from cpniguard.domain.disclosure_request import (
 )
 from cpniguard.domain.employees import Role
 from cpniguard.domain.errors import FieldProblem, InvalidInputError
+from cpniguard.domain.purpose_checks import CATEGORIES_OF_SERVICE
 from cpniguard.domain.purposes import purpose_verdict
 
 pytestmark = pytest.mark.unit
@@ -279,22 +280,22 @@ def test_the_real_classification_knows_the_fields_criteria_read_and_fences_off_2
         assert [(p.location, "47 U.S.C. 222(b)" in p.message) for p in problems] == [("cpni_fields[2]", True)]
 
 
-# Offer mixes: (offers, need for the carrier side, total service for carrier/agent, for an affiliate)
+# Offer mixes: (offers, need for the carrier side, total service categories)
 L, W = ServiceCategory.LOCAL, ServiceCategory.WIRELESS
 MIXES = {
-    "one category": ((C.LOCAL,), ApprovalNeed.OPT_OUT, frozenset({L}), None),
-    "two categories": ((C.LOCAL, C.WIRELESS), ApprovalNeed.OPT_OUT, frozenset({L, W}), frozenset({L, W})),
-    "same category twice": ((C.WIRELESS, C.WIRELESS), ApprovalNeed.OPT_OUT, frozenset({W}), None),
-    "other communications": ((C.OTHER,), ApprovalNeed.OPT_OUT, None, None),
-    "a category and other": ((C.WIRELESS, C.LOCAL, C.OTHER), ApprovalNeed.OPT_OUT, None, None),
-    "not communications": ((C.NON_COMMUNICATIONS,), ApprovalNeed.OPT_IN, None, None),
-    "mixed with non-communications": ((C.LOCAL, C.NON_COMMUNICATIONS), ApprovalNeed.OPT_IN, None, None),
+    "one category": ((C.LOCAL,), ApprovalNeed.OPT_OUT, frozenset({L})),
+    "two categories": ((C.LOCAL, C.WIRELESS), ApprovalNeed.OPT_OUT, frozenset({L, W})),
+    "same category twice": ((C.WIRELESS, C.WIRELESS), ApprovalNeed.OPT_OUT, frozenset({W})),
+    "other communications": ((C.OTHER,), ApprovalNeed.OPT_OUT, None),
+    "a category and other": ((C.WIRELESS, C.LOCAL, C.OTHER), ApprovalNeed.OPT_OUT, None),
+    "not communications": ((C.NON_COMMUNICATIONS,), ApprovalNeed.OPT_IN, None),
+    "mixed with non-communications": ((C.LOCAL, C.NON_COMMUNICATIONS), ApprovalNeed.OPT_IN, None),
 }
 
 
 @pytest.mark.parametrize(("sponsor", "mix"), list(product(Sponsor, MIXES)))
 def test_the_plan_for_every_sponsor_and_offer_mix(sponsor, mix):
-    categories, need, carrier_total, affiliate_total = MIXES[mix]
+    categories, need, total = MIXES[mix]
     offers = tuple(Offer(f"product {i}", category) for i, category in enumerate(categories))
     draft = replace(GOOD, sponsor=sponsor, sponsor_name="Acme", offers=offers)
 
@@ -302,12 +303,11 @@ def test_the_plan_for_every_sponsor_and_offer_mix(sponsor, mix):
 
     assert plan.recipient_class is RecipientClass(sponsor.value)
     assert (plan.criteria, plan.as_of) == (GOOD.criteria, NOW)
+    assert plan.total_service_min_categories == (2 if sponsor is Sponsor.AFFILIATE else 1)
     if sponsor in OPT_IN_SPONSORS:
         assert (plan.need, plan.total_service_categories, plan.partner) == (ApprovalNeed.OPT_IN, None, "Acme")
-    elif sponsor is Sponsor.AFFILIATE:
-        assert (plan.need, plan.total_service_categories, plan.partner) == (need, affiliate_total, "")
     else:
-        assert (plan.need, plan.total_service_categories, plan.partner) == (need, carrier_total, "")
+        assert (plan.need, plan.total_service_categories, plan.partner) == (need, total, "")
 
 
 def test_a_plan_needs_an_instant_with_an_offset():
@@ -347,7 +347,17 @@ def _allows(
     subscribed=st.frozensets(st.sampled_from(ServiceCategory)),
 )
 @example(sponsor=Sponsor.AFFILIATE, categories=[C.LOCAL], subscribed=frozenset({ServiceCategory.LOCAL}))
-def test_a_plan_never_lets_in_more_than_the_gate_would(sponsor, categories, subscribed):
+@example(
+    sponsor=Sponsor.AFFILIATE,
+    categories=[C.LOCAL],
+    subscribed=frozenset({ServiceCategory.LOCAL, ServiceCategory.OTHER}),
+)
+@example(
+    sponsor=Sponsor.AFFILIATE,
+    categories=[C.LOCAL],
+    subscribed=frozenset({ServiceCategory.LOCAL, ServiceCategory.WIRELESS}),
+)
+def test_the_plan_lets_in_without_approval_exactly_whom_the_gate_would(sponsor, categories, subscribed):
     offers = tuple(Offer(f"product {i}", category) for i, category in enumerate(categories))
     plan = audience_plan(
         campaign(replace(GOOD, sponsor=sponsor, sponsor_name="Acme", offers=offers)), as_of=NOW
@@ -359,11 +369,15 @@ def test_a_plan_never_lets_in_more_than_the_gate_would(sponsor, categories, subs
         return
     assert plan.need is ApprovalNeed.OPT_OUT
     total = plan.total_service_categories
-    if total is not None and total <= subscribed:
-        facts = DisclosureFacts(decided_at=NOW, subscribed_categories=subscribed)
-        assert total == {ServiceCategory(category.value) for category in categories}
-        for category in total:
-            assert _allows(plan.recipient_class, Purpose.MARKETING_WITHIN_SUBSCRIBED, facts, category)
+    taken = len(subscribed & CATEGORIES_OF_SERVICE)
+    plan_admits = total is not None and total <= subscribed and taken >= plan.total_service_min_categories
+    facts = DisclosureFacts(decided_at=NOW, subscribed_categories=subscribed)
+    offered = {ServiceCategory(category.value) for category in categories if category is not C.OTHER}
+    gate_admits = C.OTHER not in categories and all(
+        _allows(plan.recipient_class, Purpose.MARKETING_WITHIN_SUBSCRIBED, facts, category)
+        for category in offered
+    )
+    assert plan_admits == gate_admits
 
 
 @pytest.mark.parametrize("sponsor", OPT_IN_SPONSORS)

@@ -278,10 +278,10 @@ def audience_plan(campaign: Campaign, *, as_of: datetime) -> AudiencePlan:
       affiliates offering communications-related services. A customer who already takes every
       offered category needs no approval (64.2005(a): `total_service_categories`), unless:
       an offer is in OfferCategory.OTHER, which is no category of service (CATEGORIES_OF_SERVICE,
-      as the gate's `marketing_within_subscribed` holds); or the sponsor is an affiliate and the
-      offers span a single category, since an affiliate shares only with a customer who takes more
-      than one category (64.2005(a)(1)-(2), as the gate's `affiliate_sharing` holds). The plan
-      cannot say "and takes another category", so that case asks approval: stricter than the gate.
+      as the gate's `marketing_within_subscribed` holds). An affiliate's total service approach
+      also needs the customer to take at least two categories of service, since an affiliate
+      shares only with a customer who takes more than one (64.2005(a)(1)-(2), as the gate's
+      `affiliate_sharing` holds): `total_service_min_categories`.
     """
     if as_of.utcoffset() is None:
         problem = FieldProblem("as_of", f"{as_of.isoformat()} has no UTC offset: it names no single instant")
@@ -293,10 +293,13 @@ def audience_plan(campaign: Campaign, *, as_of: datetime) -> AudiencePlan:
     return AudiencePlan(
         recipient_class=SPONSOR_RECIPIENT[sponsor],
         partner=draft.sponsor_name if sponsor in OPT_IN_SPONSORS else "",
-        total_service_categories=None if need is ApprovalNeed.OPT_IN else _total_service(sponsor, offered),
+        total_service_categories=None if need is ApprovalNeed.OPT_IN else _total_service(offered),
         need=need,
         criteria=draft.criteria,
         as_of=as_of,
+        total_service_min_categories=AFFILIATE_SHARING_MIN_CATEGORIES
+        if sponsor is CampaignSponsor.AFFILIATE
+        else 1,
     )
 
 
@@ -318,13 +321,9 @@ def _approval_need(sponsor: CampaignSponsor, offered: frozenset[OfferCategory]) 
     return ApprovalNeed.OPT_OUT
 
 
-def _total_service(
-    sponsor: CampaignSponsor, offered: frozenset[OfferCategory]
-) -> frozenset[ServiceCategory] | None:
+def _total_service(offered: frozenset[OfferCategory]) -> frozenset[ServiceCategory] | None:
     categories = frozenset(ServiceCategory(category.value) for category in offered)
     if not categories or not categories <= CATEGORIES_OF_SERVICE:
-        return None
-    if sponsor is CampaignSponsor.AFFILIATE and len(categories) < AFFILIATE_SHARING_MIN_CATEGORIES:
         return None
     return categories
 

@@ -233,7 +233,8 @@ class AudiencePlan:
 
     Customers matching `criteria` (accounts active at `as_of`) are in when:
     - `total_service_categories` is not None and they subscribe, at `as_of`, to every category in
-      it: no approval is needed (the total service approach);
+      it and to at least `total_service_min_categories` categories of service in all: no approval
+      is needed (the total service approach; an affiliate's needs two, 64.2005(a)(1)-(2));
     - otherwise their approval for `recipient_class` in force at `as_of` satisfies `need`:
       OPT_OUT takes opt-out deemed or opt-in, OPT_IN takes only opt-in. An approval counts when it
       is class-wide (partner '') or, with a `partner`, given to that named partner.
@@ -245,3 +246,4 @@ class AudiencePlan:
     need: ApprovalNeed
     criteria: AudienceCriteria
     as_of: datetime
+    total_service_min_categories: int = 1

@@ -47,6 +47,7 @@ from cpniguard.domain.accounts import AccountStatus, ServiceCategory
 from cpniguard.domain.campaigns import ApprovalNeed, AudienceCriteria, AudiencePlan, ExclusionReason
 from cpniguard.domain.disclosure_request import Approval
 from cpniguard.domain.errors import FieldProblem, InvalidInputError
+from cpniguard.domain.purpose_checks import CATEGORIES_OF_SERVICE
 
 ACCEPTED: Mapping[ApprovalNeed, frozenset[Approval]] = {
     ApprovalNeed.OPT_OUT: frozenset({Approval.OPT_OUT_DEEMED, Approval.OPT_IN}),
@@ -71,6 +72,8 @@ def plan_problems(plan: AudiencePlan) -> list[FieldProblem]:
         )
     if plan.as_of.tzinfo is None:
         problems.append(FieldProblem("plan.as_of", "must carry a UTC offset"))
+    if plan.total_service_min_categories < 1:
+        problems.append(FieldProblem("plan.total_service_min_categories", "must be at least 1"))
     return problems
 
 
@@ -165,7 +168,11 @@ def outcomes_query(plan: AudiencePlan) -> Select[int, str, str | None, str | Non
     if plan.total_service_categories is not None:
         subscribers = _subscribers_of_all(plan.total_service_categories, plan.as_of)
         joined = joined.outerjoin(subscribers, subscribers.c.account_id == _ACCOUNTS.id)
-        total_service = subscribers.c.account_id.is_not(None)
+        total_service: ColumnElement[bool] = subscribers.c.account_id.is_not(None)
+        if plan.total_service_min_categories > len(plan.total_service_categories):
+            several = _subscribers_of_several(plan.total_service_min_categories, plan.as_of)
+            joined = joined.outerjoin(several, several.c.account_id == _ACCOUNTS.id)
+            total_service = and_(total_service, several.c.account_id.is_not(None))
         need = case((total_service, str(ApprovalNeed.TOTAL_SERVICE)), else_=need)
         approval = case((total_service, null()), else_=approval)
         reason = case((total_service, null()), else_=reason)
@@ -266,6 +273,16 @@ def _subscribers_of_all(categories: frozenset[ServiceCategory], as_of: datetime)
         # GROUP BY, not DISTINCT: PostgreSQL aggregates a GROUP BY in its parallel workers.
         return per_category[0].group_by(_SERVICES.account_id).subquery("total_service")
     return intersect(*per_category).subquery("total_service")
+
+
+def _subscribers_of_several(minimum: int, as_of: datetime) -> FromClause:
+    """Accounts taking at least `minimum` categories of service at `as_of` (64.2005(a)(1)), once each."""
+    in_force = _subscribers(CATEGORIES_OF_SERVICE, as_of)
+    return (
+        in_force.group_by(_SERVICES.account_id)
+        .having(func.count(_SERVICES.category.distinct()) >= minimum)
+        .subquery("several_categories")
+    )
 
 
 def _callers(criteria: AudienceCriteria, as_of: datetime) -> Select[int]:
