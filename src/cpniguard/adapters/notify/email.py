@@ -5,12 +5,52 @@ from __future__ import annotations
 import hashlib
 import smtplib
 from email.message import EmailMessage
+from email.policy import EmailPolicy
+from typing import AnyStr
 
 from cpniguard.domain.outbox import DeliveryFailedError
 from cpniguard.services.ports import ClaimedMessage
 
 PERMANENT_SMTP_CODE = 500
 """SMTP replies from 500 up say that trying again will not help (RFC 5321 4.2.1)."""
+
+MAX_LINE_OCTETS = 998
+"""No header line may be longer, CRLF excluded (RFC 5322 2.1.1)."""
+
+
+def without_fold_after_name(folded: AnyStr, name_and_colon: AnyStr, linesep: AnyStr) -> AnyStr:
+    """`folded` with a fold right after the header's name undone (RFC 5322 2.2.3 unfolding).
+
+    The standard folder moves a value that fits on a line of its own, but not after the
+    name (a Subject of 70 to 77 characters), to a continuation line: "Subject:" CRLF SP
+    value. That is valid, yet the parser of Python 3.11 (gh-124452, fixed only in later
+    releases) and others read the value back with a leading space. Removing that CRLF
+    gives the same header.
+    """
+    fold = name_and_colon + linesep
+    rest = folded[len(fold) :]
+    first_line = rest.split(linesep, 1)[0]
+    is_fold = folded.startswith(fold) and rest[:1].isspace()
+    if not is_fold or len(name_and_colon) + len(first_line) > MAX_LINE_OCTETS:
+        return folded
+    return name_and_colon + rest
+
+
+class SmtpPolicy(EmailPolicy):
+    """`email.policy.SMTP`, except that no header is folded right after its name."""
+
+    def fold(self, name: str, value: str) -> str:
+        """The header as folded text, for `str` generators."""
+        folded: str = super().fold(name, value)
+        return without_fold_after_name(folded, f"{name}:", self.linesep)
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        """The header as folded bytes, as smtplib sends it."""
+        folded = super().fold_binary(name, value)
+        return without_fold_after_name(folded, f"{name}:".encode("ascii"), self.linesep.encode("ascii"))
+
+
+SMTP_POLICY = SmtpPolicy(linesep="\r\n")
 
 
 def message_id(idempotency_key: str, sender: str) -> str:
@@ -39,7 +79,7 @@ class SmtpSender:
 
     def compose(self, message: ClaimedMessage) -> EmailMessage:
         """The email for `message`, in the customer's language."""
-        email = EmailMessage()
+        email = EmailMessage(policy=SMTP_POLICY)
         email["From"] = self._sender
         email["To"] = message.recipient
         email["Subject"] = message.subject or ""
