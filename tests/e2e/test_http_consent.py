@@ -927,7 +927,7 @@ def test_a_malformed_account_number_is_a_422(api, as_compliance, path, location)
     ("as_of", "message"),
     [
         ("2026-11-01T10:00:00", "timezone"),
-        ("yesterday", "datetime"),
+        ("yesterday", "ISO 8601 date and time"),
         ("0001-01-01T00:00:00+01:00", "1996-02-08"),
         ("1990-01-01T00:00:00Z", "1996-02-08"),
         ("9999-12-31T23:59:59-01:00", "9998-01-01"),

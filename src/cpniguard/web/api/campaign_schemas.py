@@ -36,7 +36,7 @@ from cpniguard.domain.campaigns import (
 )
 from cpniguard.domain.disclosure_request import Approval, RecipientClass
 from cpniguard.services.campaign_register import RegisterEntry
-from cpniguard.web.api.breach_schemas import ISO_DAY, ISO_INSTANT
+from cpniguard.web.api.breach_schemas import ISO_DAY
 from cpniguard.web.api.consent_schemas import AsOf, Line, Text
 
 MAX_OFFERS = 100
@@ -55,18 +55,9 @@ def _iso_day(value: object) -> object:
     return value
 
 
-def _iso_instant(value: object) -> object:
-    # Pydantic takes a number of seconds since 1970 for a date and time; an instant is written out.
-    if isinstance(value, datetime):
-        return value
-    if not isinstance(value, str) or not ISO_INSTANT.match(value):
-        raise ValueError("give an ISO 8601 date and time with its UTC offset, e.g. 2026-11-19T10:00:00-05:00")
-    return value
-
-
 CampaignDay = Annotated[date, BeforeValidator(_iso_day)]
 """A day as YYYY-MM-DD: never a number, nor a date and time."""
-Moment = Annotated[AsOf, BeforeValidator(_iso_instant)]
+Moment = AsOf
 """An instant written out with its UTC offset, from 1996-02-08 to before 9998: never a number."""
 
 

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from typing import Annotated, Self
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+)
 
 from cpniguard.domain.consent import ConsentStanding, StandingReason
 from cpniguard.domain.consent_events import (
@@ -40,6 +49,17 @@ approval or opt-out failure is older. The bound also keeps the rules' day and ye
 inside the calendar."""
 LATEST_AS_OF = datetime(9998, 1, 1, tzinfo=UTC)
 """The latest instant asked about: renotice cutoffs add lead days to it and count years back."""
+ISO_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+"""How an ISO 8601 date and time begins; pydantic reads the rest, and AwareDatetime wants the offset."""
+
+
+def _written_out(value: object) -> object:
+    # Pydantic reads a number, or a string of digits, as seconds since 1970: "occurred_at": 0 is 1970.
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not ISO_DATE_TIME.match(value):
+        raise ValueError("give an ISO 8601 date and time with its UTC offset, e.g. 2026-11-19T10:00:00-05:00")
+    return value
 
 
 def _since_the_statute(moment: datetime) -> datetime:
@@ -54,10 +74,12 @@ def _within_the_calendar(moment: datetime) -> datetime:
     return _since_the_statute(moment)
 
 
-EventTime = Annotated[AwareDatetime, AfterValidator(_since_the_statute)]
-"""When something happened: with a UTC offset, not before 47 U.S.C. 222 (the service refuses the future)."""
-AsOf = Annotated[AwareDatetime, AfterValidator(_within_the_calendar)]
-"""An instant asked about, past or future: with a UTC offset, from 1996-02-08 to before 9998."""
+EventTime = Annotated[AwareDatetime, BeforeValidator(_written_out), AfterValidator(_since_the_statute)]
+"""When something happened: written out with a UTC offset, never a number; not before 47 U.S.C. 222
+(the service refuses the future)."""
+AsOf = Annotated[AwareDatetime, BeforeValidator(_written_out), AfterValidator(_within_the_calendar)]
+"""An instant asked about, past or future: written out with a UTC offset, never a number; from
+1996-02-08 to before 9998."""
 
 
 class ScopeIn(BaseModel):
