@@ -137,18 +137,18 @@ class Container:
         )
         return NoticeVersion(version, days, texts, self.clock.now(), "cpniguard")
 
-    def business_calendar(self) -> BusinessCalendar:
-        """The FCC's business days around now (47 CFR 1.4(e)).
+    def business_calendar(self, years: tuple[int, int] | None = None) -> BusinessCalendar:
+        """The FCC's business days (47 CFR 1.4(e)) around now, or from the first to the last of `years`.
 
         Weekends, federal holidays, and the closures recorded by an administrator
         (`cpniguard breach closures`) or listed in the settings.
         """
-        # From the first year the holiday list is complete: an auditor reads old breaches too.
-        last_year = self.clock.now().year + 2
+        # By default from the first year the holiday list is complete: an auditor reads old breaches too.
+        first_year, last_year = years or (FIRST_SUPPORTED_YEAR, self.clock.now().year + 2)
         with self.unit_of_work() as uow:
             recorded = [closure.day for closure in uow.commission_closures.listing()]
         closures = [*self.settings.consent.fcc_closed_days, *recorded]
-        return federal_calendar(FIRST_SUPPORTED_YEAR, last_year, closures)
+        return federal_calendar(first_year, last_year, closures)
 
     def breach_context(self) -> BreachContext:
         """What recording a breach needs (issue 6)."""
@@ -175,6 +175,7 @@ class Container:
             annual_summary_due=self.annual_summary_due(),
             carrier=self.carrier_contact(),
             state_regulator_contact=self.settings.breach.state_regulator_contact,
+            credit_monitoring_offer=self.settings.breach.credit_monitoring_offer,
         )
 
     def breach_reminder_terms(self) -> ReminderTerms:

@@ -264,7 +264,17 @@ class BreachSettings(BaseModel):
         default="",
         max_length=1000,
         description="How customers reach the relevant state regulatory agencies, printed in customer "
-        "breach notices (47 CFR 64.2011(b) as amended, content: RULES.md 8.6 (iv)).",
+        "breach notices (47 CFR 64.2011(b) as amended, content: RULES.md 8.6 (iv)). No default: which "
+        "agencies depends on the states served; while blank the notice names none and its preview says so.",
+    )
+    credit_monitoring_offer: str = Field(
+        default="",
+        max_length=1000,
+        description="The credit monitoring, credit reporting or credit freeze help the carrier offers "
+        "customers whose personal information a breach put at risk of identity theft, and how to take it "
+        "up; printed in those customers' breach notices only (47 CFR 64.2011(b) as amended, content: "
+        "RULES.md 8.6 (v)). Blank: the notice says the carrier offers none beyond the free fraud alert, "
+        "security freeze and credit reports it tells customers how to get themselves.",
     )
 
     @field_validator("reminder_lead_business_days")

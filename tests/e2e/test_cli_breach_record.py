@@ -196,6 +196,8 @@ def test_customers_are_notified_through_the_outbox_once_the_legacy_wait_is_over(
     preview = ok(environment, "notify", reported, "--preview", "--language", "fr")
     assert "Subject: Important : atteinte" in preview.stdout
     assert "entre le 10 novembre 2026 et le 17 novembre 2026" in preview.stdout
+    assert "MISSING from the customer notice: 1 settings to configure before it is sent" in preview.stderr
+    assert "state_regulator_contact: no state regulatory agency is configured" in preview.stderr
     assert rows(database)["outbox_messages"] == 0
     sent = ok(environment, "notify", reported)
     assert "2 customer notices queued (2 by email, 0 by letter)" in sent.stdout

@@ -496,6 +496,9 @@ def test_the_customer_notice_is_previewed_in_english_and_french_by_email_or_lett
     assert "between November 1, 2026 and November 18, 2026" in english.json()["body"]
     assert "entre le 1er novembre 2026 et le 18 novembre 2026" in french.json()["body"]
     assert "Conservez cette lettre" in french.json()["body"]
+    # The test settings leave the state regulator blank: a warning, the notice still renders.
+    assert [item["location"] for item in english.json()["missing"]] == ["state_regulator_contact"]
+    assert "RULES 8.6 (iv)" in french.json()["missing"][0]["message"]
 
 
 def test_a_customer_notice_cannot_be_previewed_without_the_date_range_and_data_types(

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
+from tests.conftest import make_settings
 from tests.factories import add_account, add_contact_point
 
 from cpniguard.adapters.calendar import federal_calendar
@@ -72,6 +73,7 @@ def terms(container: Container, amendments_effective_on: date | None = None) -> 
         annual_summary_due=(2, 1),
         carrier=CARRIER,
         state_regulator_contact="Illinois Commerce Commission: 1-800-524-0795",
+        credit_monitoring_offer="",
     )
 
 
@@ -427,6 +429,37 @@ def test_staff_preview_the_notice_by_email_or_letter_in_either_language_before_i
     assert french.body.startswith("Chère cliente, cher client,")
     assert "Conservez cette lettre" in french.body
     assert notices(container, breach_id) == []
+
+
+def test_a_preview_lists_a_blank_state_regulator_as_a_setting_to_configure_and_still_renders(container):
+    breach_id = breach(container)
+    assert preview_customer_notice(terms(container), breach_id=breach_id, language=Language.EN).missing == ()
+
+    # The container's settings leave the state regulator blank by default.
+    preview = preview_customer_notice(
+        container.breach_notice_terms(), breach_id=breach_id, language=Language.FR, by_mail=True
+    )
+
+    assert [problem.location for problem in preview.missing] == ["state_regulator_contact"]
+    assert "RULES 8.6 (iv)" in preview.missing[0].message
+    assert preview.body.startswith("Chère cliente, cher client,")
+    assert "Illinois Commerce Commission" not in preview.body
+    assert notices(container, breach_id) == []
+
+
+def test_the_settings_credit_monitoring_offer_reaches_a_notice_at_risk_of_identity_theft(container):
+    offer = "Two years of free credit monitoring by ExampleWatch: call 1-800-555-0199 with code BR17."
+    settings = make_settings(str(container.settings.database.url), breach={"credit_monitoring_offer": offer})
+    offering = Container(
+        settings=settings, engine=container.engine, sessions=container.sessions, clock=container.clock
+    )
+    breach_id = breach(container, event(K.DATA_TYPES, types="call_detail, financial_account"))
+
+    preview = preview_customer_notice(
+        offering.breach_notice_terms(), breach_id=breach_id, language=Language.EN
+    )
+
+    assert f"What we offer to help protect your credit:\n{offer}" in preview.body
 
 
 def test_a_preview_is_refused_while_the_notice_lacks_a_fact(container):

@@ -20,6 +20,7 @@ from cpniguard.domain.breach_customer_notice import (
     IDENTITY_THEFT_DATA_TYPES,
     customer_notice_content,
     customer_notice_fields,
+    customer_notice_gaps,
     customer_notice_problems,
     customer_notice_refusal,
 )
@@ -62,6 +63,9 @@ CARRIER = CarrierContact(
     "1-800-555-0100",
 )
 STATE = "Illinois Commerce Commission: 1-800-524-0795"
+OFFER = "Two years of free credit monitoring by ExampleWatch: enroll at https://watch.example with code BR17."
+OFFERED = "What we offer to help protect your credit:"
+NONE_OFFERED = "We do not offer credit monitoring, credit reporting or credit freeze services for this breach"
 
 
 def event(kind: BreachEventKind, at: datetime = AGENCY_NOTICE, **details: str) -> BreachEvent:
@@ -99,8 +103,10 @@ def refusal(events: list[BreachEvent], today: date, regime: BreachRegime = Breac
     return customer_notice_refusal(deadlines, events=events, regime=regime, today=today)
 
 
-def content(types: str = "call_detail, location", state: str = STATE):
-    return customer_notice_content(content_events(types), carrier=CARRIER, state_regulator_contact=state)
+def content(types: str = "call_detail, location", state: str = STATE, offer: str = ""):
+    return customer_notice_content(
+        content_events(types), carrier=CARRIER, state_regulator_contact=state, credit_monitoring_offer=offer
+    )
 
 
 # ---------------------------------------------------------------- content (RULES 8.6)
@@ -121,7 +127,9 @@ def test_the_content_gives_the_date_range_and_the_data_types_in_words():
 
 def test_the_latest_date_range_and_data_types_recorded_count():
     events = [*content_events(), *content_events("billing", to="2026-10-20")]
-    found = customer_notice_content(events, carrier=CARRIER, state_regulator_contact="")
+    found = customer_notice_content(
+        events, carrier=CARRIER, state_regulator_contact="", credit_monitoring_offer=""
+    )
     assert (found.breach_to, found.data_types) == (date(2026, 10, 20), ("billing",))
 
 
@@ -138,10 +146,18 @@ def test_pii_that_risks_identity_theft_brings_the_credit_reporting_agencies(risk
 
 @pytest.mark.parametrize("types", [*sorted(CPNI_DATA_TYPES), "other_pii", ",".join(sorted(CPNI_DATA_TYPES))])
 def test_cpni_alone_brings_no_credit_reporting_agencies(types):
-    found = content(types)
+    found = content(types, offer=OFFER)
     assert not found.identity_theft_risk
     assert found.credit_reporting_agencies == ()
     assert customer_notice_fields(found)["credit_reporting_agencies"] == ""
+    assert customer_notice_fields(found)["credit_monitoring_offer"] == ""
+
+
+@pytest.mark.parametrize("offer", [OFFER, f"  {OFFER}\n"])
+def test_identity_theft_risk_brings_the_carriers_credit_monitoring_offer(offer):
+    found = content("billing, financial_account", offer=offer)
+    assert found.credit_monitoring_offer == OFFER
+    assert customer_notice_fields(found)["credit_monitoring_offer"] == OFFER
 
 
 @pytest.mark.parametrize(
@@ -171,8 +187,25 @@ def test_a_notice_missing_the_date_range_or_the_data_types_is_refused(events, lo
     assert [p.location for p in customer_notice_problems(events)] == locations
     assert all("64.2011" in p.message for p in customer_notice_problems(events))
     with pytest.raises(InvalidInputError) as refused:
-        customer_notice_content(events, carrier=CARRIER, state_regulator_contact=STATE)
+        customer_notice_content(
+            events, carrier=CARRIER, state_regulator_contact=STATE, credit_monitoring_offer=OFFER
+        )
     assert [p.location for p in refused.value.problems] == locations
+
+
+@pytest.mark.parametrize("blank", ["", "  \n "])
+def test_a_blank_state_regulator_is_a_gap_to_configure_not_a_refusal(blank):
+    found = content(state=blank)
+
+    assert found.state_regulator_contact == ""
+    gaps = customer_notice_gaps(found)
+    assert [gap.location for gap in gaps] == ["state_regulator_contact"]
+    assert "64.2011(b)" in gaps[0].message
+    assert "RULES 8.6 (iv)" in gaps[0].message
+
+
+def test_a_configured_state_regulator_leaves_no_gap():
+    assert customer_notice_gaps(content(state=STATE)) == []
 
 
 # ---------------------------------------------------------------- the templates, EN and FR
@@ -188,7 +221,8 @@ def test_the_fields_are_those_the_templates_declare(template):
 def test_every_data_type_and_step_renders_with_every_text_translated(template, language):
     renderer = JinjaMessageRenderer()
     every_type = ", ".join(sorted(DATA_TYPES))
-    for found in (content(every_type), content("billing", state=""), content("location")):
+    variants = (content(every_type), content(every_type, offer=OFFER), content("billing", state=""))
+    for found in variants:
         rendered = renderer.render(template, language, customer_notice_fields(found))
         assert rendered.subject
         assert "Example Carrier" in rendered.body
@@ -228,11 +262,42 @@ def test_a_notice_without_identity_theft_risk_or_state_regulator_leaves_those_pa
     assert FCC.line() in body
 
 
+@pytest.mark.parametrize("template", [BREACH_NOTICE_EMAIL_TEMPLATE, BREACH_NOTICE_LETTER_TEMPLATE])
+def test_a_notice_at_risk_of_identity_theft_gives_the_credit_monitoring_offer_in_either_language(template):
+    fields = customer_notice_fields(content("name_with_government_id", offer=OFFER))
+    english = JinjaMessageRenderer().render(template, Language.EN, fields).body
+    french = JinjaMessageRenderer().render(template, Language.FR, fields).body
+
+    assert f"{OFFERED}\n{OFFER}\n" in english
+    assert NONE_OFFERED not in english
+    assert f"Ce que nous vous offrons pour protéger votre crédit :\n{OFFER}\n" in french
+
+
+def test_a_notice_at_risk_without_an_offer_says_none_is_offered_beyond_the_free_steps():
+    fields = customer_notice_fields(content("username_with_password", offer=""))
+    english = JinjaMessageRenderer().render(BREACH_NOTICE_EMAIL_TEMPLATE, Language.EN, fields).body
+    french = JinjaMessageRenderer().render(BREACH_NOTICE_LETTER_TEMPLATE, Language.FR, fields).body
+
+    assert f"{NONE_OFFERED}, beyond the free steps above that you can take yourself." in english
+    assert OFFERED not in english
+    assert "Nous n'offrons aucun service de surveillance du crédit" in french
+
+
+def test_a_notice_without_identity_theft_risk_says_nothing_of_credit_monitoring():
+    fields = customer_notice_fields(content("call_detail, billing", offer=OFFER))
+    body = JinjaMessageRenderer().render(BREACH_NOTICE_EMAIL_TEMPLATE, Language.EN, fields).body
+
+    assert OFFER not in body
+    assert OFFERED not in body
+    assert NONE_OFFERED not in body
+
+
 def test_the_french_notice_is_in_french_with_french_dates():
     found = customer_notice_content(
         content_events("call_detail, financial_account", to="2026-10-01"),
         carrier=CARRIER,
         state_regulator_contact=STATE,
+        credit_monitoring_offer="",
     )
     english = JinjaMessageRenderer().render(
         BREACH_NOTICE_EMAIL_TEMPLATE, Language.EN, customer_notice_fields(found)
@@ -256,6 +321,7 @@ def test_a_date_range_within_one_month_writes_each_day():
         content_events(**{"from": "2026-02-01", "to": "2026-02-28"}),
         carrier=CARRIER,
         state_regulator_contact="",
+        credit_monitoring_offer="",
     )
     fields = customer_notice_fields(found)
     french = JinjaMessageRenderer().render(BREACH_NOTICE_LETTER_TEMPLATE, Language.FR, fields).body

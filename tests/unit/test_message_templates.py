@@ -61,7 +61,10 @@ def breach_notice_fields() -> dict[str, str]:
         "Example Telecom", "1 Main St, Albany NY", "Privacy Office", "privacy@example.test", "+1 518 555 0100"
     )
     content = customer_notice_content(
-        events, carrier=carrier, state_regulator_contact="NY PSC, 1-800-342-3377"
+        events,
+        carrier=carrier,
+        state_regulator_contact="NY PSC, 1-800-342-3377",
+        credit_monitoring_offer="A year of free credit monitoring: call 1-800-555-0199.",
     )
     return customer_notice_fields(content)
 

@@ -1,8 +1,9 @@
 """`cpniguard breach`: CPNI breaches, their record, deadlines and documents (47 CFR 64.2011).
 
 `deadlines` prints every deadline as JSON, each with how it was computed and the rule it
-follows: from the determination time and facts staff give (no database needed), or from a
-recorded breach's timeline (`--breach`). `closures` keeps the days the FCC's offices were closed
+follows: from the determination time and facts staff give, or from a recorded breach's timeline
+(`--breach`); both count business days on the same calendar, with the FCC closures of the
+settings and of the database. `closures` keeps the days the FCC's offices were closed
 (47 CFR 1.4(e)(1)). The record commands are in cli/breach_record.py, the documents in
 cli/breach_documents.py.
 """
@@ -18,7 +19,7 @@ from pydantic import ValidationError
 from rich.markup import escape
 from rich.table import Table
 
-from cpniguard.adapters.calendar import federal_calendar
+from cpniguard.adapters.calendar import FIRST_SUPPORTED_YEAR, federal_calendar
 from cpniguard.cli import breach_documents, breach_record
 from cpniguard.cli.breach_record import fail_naming, print_json, refuse
 from cpniguard.cli.consent import CLI_ASKER
@@ -129,7 +130,7 @@ def deadlines(  # noqa: PLR0913, PLR0917  (typer takes each option as an argumen
     computed = breach_deadlines(
         facts,
         regime=chosen,
-        calendar=_calendar(determined_at, settings.consent.fcc_closed_days),
+        calendar=_what_if_calendar(determined_at, settings),
         annual_summary_due=(settings.breach.annual_summary_month, settings.breach.annual_summary_day),
     )
     document = {
@@ -196,16 +197,26 @@ def _settings() -> Settings:
         raise typer.Exit(EXIT_CONFIGURATION) from None
 
 
-def _calendar(determined_at: datetime, fcc_closed_days: list[date]) -> BusinessCalendar:
+def _what_if_calendar(determined_at: datetime, settings: Settings) -> BusinessCalendar:
+    """The calendar `--breach` counts on (47 CFR 1.4(e)): the settings' and the recorded closures."""
     # The determination's year and the next hold every business-day deadline (at most 7 + 7
-    # business days out); the FCC's extra closures come from the consent settings.
+    # business days out), even for a determination years from now.
     year = eastern_date(determined_at).year
-    try:
-        return federal_calendar(year, year + 1, fcc_closed_days)
-    except InvalidInputError as error:
-        named = tuple(replace(problem, location="--determined") for problem in error.problems)
-        fail_with_input_error(InvalidInputError(error.message, named))
-        raise AssertionError("fail_with_input_error exits") from error
+    if year < FIRST_SUPPORTED_YEAR:
+        refuse(
+            "--determined",
+            f"{year} is before {FIRST_SUPPORTED_YEAR}, the first year of the FCC's business-day calendar "
+            "(Juneteenth, the 11th federal holiday)",
+        )
+    with container(lambda: settings) as built:
+        if built.schema_revisions()[0] is None:
+            stderr.print(
+                "note: the database has no tables yet (`cpniguard db upgrade`), so it holds no recorded "
+                "FCC closure: only those in the settings are counted",
+                markup=False,
+            )
+            return federal_calendar(year, year + 1, settings.consent.fcc_closed_days)
+        return built.business_calendar((year, year + 1))
 
 
 def _as_json(deadline: Deadline) -> dict[str, object]:

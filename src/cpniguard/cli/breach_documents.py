@@ -126,6 +126,7 @@ def _preview(terms: BreachNoticeTerms, breach_id: int, language: Language, *, by
     if rendered.subject is not None:
         stdout.print(f"Subject: {rendered.subject}\n", markup=False)
     stdout.print(rendered.body, markup=False)
+    _print_missing(rendered.missing, "the customer notice", "settings to configure before it is sent")
 
 
 def _send(terms: BreachNoticeTerms, breach_id: int) -> None:
@@ -192,10 +193,12 @@ def _write(path: Path, content: bytes, what: str) -> None:
     stderr.print(f"{what} written to {escape(str(path))}")
 
 
-def _print_missing(missing: Sequence[FieldProblem], document: str) -> None:
+def _print_missing(
+    missing: Sequence[FieldProblem], document: str, what: str = "items to record before it is filed"
+) -> None:
     if not missing:
         return
-    stderr.print(f"MISSING from {document}: {len(missing)} items to record before it is filed")
+    stderr.print(f"MISSING from {document}: {len(missing)} {what}")
     for problem in missing:
         stderr.print(f"  {problem.location}: {problem.message}", markup=False)
     sys.stderr.flush()

@@ -3,8 +3,9 @@
 Content: the 2023 rule's customer notice (RULES 8.6, recalled, not verified verbatim) names the
 date or date range of the breach, the customer information involved, how to reach the carrier,
 the FCC, the FTC and the state regulator and, when identity theft is a risk, the national credit
-reporting agencies and steps against it, and other steps for the data exposed. The legacy rule
-requires no content (RULES 7.6); the same content is given under both.
+reporting agencies, steps against it and the credit help the carrier offers (if any), and other
+steps for the data exposed. The legacy rule requires no content (RULES 7.6); the same content is
+given under both.
 
 Timing: law enforcement first (legacy 64.2011(a), (b)(1): 7 full business days after its notice,
 unless the (b)(2) urgent need lifts the wait), never during a written hold ((b)(3); (a)(2) as
@@ -107,8 +108,10 @@ class CustomerNoticeContent:
     """What a customer breach notice tells every affected customer (RULES 8.6 (i)-(vi)).
 
     `data_types` are the timeline's codes, `described` their English words (ii);
-    `credit_reporting_agencies` is empty unless identity theft is a risk (v); `steps` are the keys
-    of the other steps to take (vi); a blank `state_regulator_contact` is left out of the notice.
+    `credit_reporting_agencies` is empty unless identity theft is a risk (v), and
+    `credit_monitoring_offer` is then the carrier's credit help, blank when it offers none; `steps`
+    are the keys of the other steps to take (vi); a blank `state_regulator_contact` is left out of
+    the notice.
     """
 
     breach_from: date
@@ -121,6 +124,7 @@ class CustomerNoticeContent:
     regulators: tuple[PublicContact, ...]
     state_regulator_contact: str
     credit_reporting_agencies: tuple[PublicContact, ...]
+    credit_monitoring_offer: str
 
 
 def customer_notice_problems(events: Sequence[BreachEvent]) -> list[FieldProblem]:
@@ -149,14 +153,38 @@ def customer_notice_problems(events: Sequence[BreachEvent]) -> list[FieldProblem
     return problems
 
 
+def customer_notice_gaps(content: CustomerNoticeContent) -> list[FieldProblem]:
+    """What the notice leaves out that the carrier must configure: warnings for staff, not refusals.
+
+    47 CFR 64.2011(b) as amended (RULES 8.6 (iv)): customers are told how to reach any relevant
+    state regulatory agency. Which ones depends on where the carrier serves, so the setting has
+    no default; while it is blank the notice names none, and staff are told before they send it.
+    """
+    if content.state_regulator_contact:
+        return []
+    return [
+        FieldProblem(
+            "state_regulator_contact",
+            "no state regulatory agency is configured (the breach setting state_regulator_contact), so "
+            "the notice names none: customers must be told how to reach the relevant state agencies "
+            f"({CONTENT_CITATION}; RULES 8.6 (iv))",
+        )
+    ]
+
+
 def customer_notice_content(
-    events: Sequence[BreachEvent], *, carrier: CarrierContact, state_regulator_contact: str
+    events: Sequence[BreachEvent],
+    *,
+    carrier: CarrierContact,
+    state_regulator_contact: str,
+    credit_monitoring_offer: str,
 ) -> CustomerNoticeContent:
     """The customer notice of a breach from its timeline (47 CFR 64.2011(b) as amended; RULES 8.6).
 
-    The latest date range and data types recorded count. Given under the legacy rule too, which
-    prescribes no content (RULES 7.6). Raises InvalidInputError when customer_notice_problems
-    finds a fact missing.
+    The latest date range and data types recorded count. The carrier's credit monitoring offer is
+    given only with the identity-theft steps, when the data types risk identity theft (RULES 8.6
+    (v)). Given under the legacy rule too, which prescribes no content (RULES 7.6). Raises
+    InvalidInputError when customer_notice_problems finds a fact missing.
     """
     problems = customer_notice_problems(events)
     date_range = _latest(events, BreachEventKind.DATE_RANGE)
@@ -176,6 +204,7 @@ def customer_notice_content(
         regulators=REGULATORS,
         state_regulator_contact=state_regulator_contact.strip(),
         credit_reporting_agencies=CREDIT_REPORTING_AGENCIES if at_risk else (),
+        credit_monitoring_offer=credit_monitoring_offer.strip() if at_risk else "",
     )
 
 
@@ -206,6 +235,7 @@ def customer_notice_fields(content: CustomerNoticeContent) -> dict[str, str]:
         "regulator_contacts": "\n".join(contact.line() for contact in content.regulators),
         "state_regulator_contact": content.state_regulator_contact,
         "credit_reporting_agencies": "\n".join(a.line() for a in content.credit_reporting_agencies),
+        "credit_monitoring_offer": content.credit_monitoring_offer,
     }
 
 

@@ -52,6 +52,7 @@ BREACH_NOTICE_FIELDS = frozenset(
         "regulator_contacts",
         "state_regulator_contact",
         "credit_reporting_agencies",
+        "credit_monitoring_offer",
     }
 )
 """The customer breach notice, email and letter (47 CFR 64.2011; domain/breach_customer_notice.py)."""

@@ -22,6 +22,7 @@ from cpniguard.domain.breach_customer_notice import (
     CustomerNoticeContent,
     customer_notice_content,
     customer_notice_fields,
+    customer_notice_gaps,
     customer_notice_problems,
     customer_notice_refusal,
 )
@@ -71,6 +72,7 @@ class BreachNoticeTerms:
     annual_summary_due: tuple[int, int]
     carrier: CarrierContact
     state_regulator_contact: str
+    credit_monitoring_offer: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,20 +90,32 @@ class CustomerNoticeRun:
     already_queued: int
 
 
+@dataclass(frozen=True, slots=True)
+class CustomerNoticePreview:
+    """The customer notice as it would go out now, and what it leaves out for want of a setting."""
+
+    subject: str | None
+    body: str
+    missing: tuple[FieldProblem, ...]
+
+
 def preview_customer_notice(
     terms: BreachNoticeTerms, *, breach_id: int, language: Language, by_mail: bool = False
-) -> RenderedMessage:
+) -> CustomerNoticePreview:
     """The customer notice as it would go out now, by email or by letter, for staff to review.
 
     47 CFR 64.2011(b) as amended (RULES 8.6): refused while the timeline lacks the date range or
     the data types. Whether customers may be told yet is not checked: staff review it first.
+    Settings the notice needs but lacks (the state regulator) are listed in `missing`, not refused.
     """
     events = breach_timeline(uow_factory=terms.uow_factory, breach_id=breach_id)
     problems = customer_notice_problems(events)
     if problems:
         raise InvalidInputError("the customer notice cannot be written yet", tuple(problems))
     template = BREACH_NOTICE_LETTER_TEMPLATE if by_mail else BREACH_NOTICE_EMAIL_TEMPLATE
-    return terms.renderer.render(template, language, customer_notice_fields(_content(terms, events)))
+    content = _content(terms, events)
+    rendered = terms.renderer.render(template, language, customer_notice_fields(content))
+    return CustomerNoticePreview(rendered.subject, rendered.body, tuple(customer_notice_gaps(content)))
 
 
 def send_customer_notices(terms: BreachNoticeTerms, *, breach_id: int, asker: Asker) -> CustomerNoticeRun:
@@ -161,7 +175,10 @@ def _checked(terms: BreachNoticeTerms, breach_id: int) -> tuple[list[BreachEvent
 
 def _content(terms: BreachNoticeTerms, events: list[BreachEvent]) -> CustomerNoticeContent:
     return customer_notice_content(
-        events, carrier=terms.carrier, state_regulator_contact=terms.state_regulator_contact
+        events,
+        carrier=terms.carrier,
+        state_regulator_contact=terms.state_regulator_contact,
+        credit_monitoring_offer=terms.credit_monitoring_offer,
     )
 
 

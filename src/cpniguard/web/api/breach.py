@@ -69,7 +69,7 @@ from cpniguard.web.deps import (
     ContainerDep,
     TokenHolderDep,
 )
-from cpniguard.web.problems import ProblemError, problem_responses
+from cpniguard.web.problems import FieldError, ProblemError, problem_responses
 
 router = APIRouter(tags=["breaches"])
 RESPONSES = problem_responses(403, 404, 422)
@@ -314,7 +314,11 @@ def get_customer_notice(
         container.breach_notice_terms(), breach_id=breach_id, language=language, by_mail=by_mail
     )
     return CustomerNoticePreviewOut(
-        language=str(language), by_mail=by_mail, subject=rendered.subject, body=rendered.body
+        language=str(language),
+        by_mail=by_mail,
+        subject=rendered.subject,
+        body=rendered.body,
+        missing=[FieldError(location=p.location, message=p.message) for p in rendered.missing],
     )
 
 

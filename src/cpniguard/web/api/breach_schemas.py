@@ -24,6 +24,7 @@ from cpniguard.services.breach_accounts import MAX_ACCOUNTS_PER_BATCH, AffectedA
 from cpniguard.services.breach_notices import CustomerNoticeRun
 from cpniguard.web.api.consent_schemas import EventTime, Line, Text
 from cpniguard.web.api.disclosure_schemas import AccountNumber
+from cpniguard.web.problems import FieldError
 
 MAX_DETAILS = 16
 """No event kind takes more than 5 details; a few more let the service name every unknown one."""
@@ -40,17 +41,8 @@ def _day_alone(value: object) -> object:
 
 Day = Annotated[date, BeforeValidator(_day_alone)]
 """A day as YYYY-MM-DD: pydantic would also take a number of seconds, or a midnight date and time."""
-ISO_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
-
-
-def _iso_instant(value: object) -> object:
-    # Pydantic takes a number of seconds since 1970 for a date and time; an event's time is written out.
-    if not isinstance(value, str) or not ISO_INSTANT.match(value):
-        raise ValueError("give an ISO 8601 date and time with its UTC offset, e.g. 2026-11-19T10:00:00-05:00")
-    return value
-
-
-Instant = Annotated[EventTime, BeforeValidator(_iso_instant)]
+Instant = EventTime
+"""When something happened, written out with its UTC offset (consent_schemas.EventTime)."""
 
 
 class BreachIn(BaseModel):
@@ -338,6 +330,10 @@ class CustomerNoticePreviewOut(BaseModel):
     by_mail: bool
     subject: str | None
     body: str
+    missing: list[FieldError] = Field(
+        description="Settings the notice needs but lacks, such as the state regulator (RULES 8.6 (iv)): "
+        "configure them before sending. A warning: the notice can still be sent."
+    )
 
 
 class CustomerNoticeRunOut(BaseModel):
