@@ -5,6 +5,7 @@ end, and fresh databases for tests that run cpniguard in another process."""
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,27 +43,63 @@ def is_postgres() -> bool:
 
 
 class DatabaseFactory:
-    """Creates empty, migrated databases on the engine under test, and drops them."""
+    """Creates empty, migrated databases on the engine under test, and drops them.
+
+    The migrations run once per session into a template database; each create() copies it
+    (a file copy on SQLite, CREATE DATABASE ... TEMPLATE on PostgreSQL), which is far cheaper
+    than migrating every new database. Names carry a uuid so that two sessions on one
+    PostgreSQL server cannot collide.
+    """
 
     def __init__(self, tmp_root: Path) -> None:
         self._tmp_root = tmp_root
         self._server_url = os.environ.get(POSTGRES_URL_VARIABLE)
         self._created: list[str] = []
+        self._template: str | None = None  # a file path on SQLite, a database name on PostgreSQL
 
     def create(self) -> str:
-        """Return the URL of a new, migrated, empty database."""
+        """Return the URL of a new, migrated, empty database (a copy of the session's template)."""
+        if self._template is None:
+            self._template = self._build_template()
         if not self._server_url:
-            url = f"sqlite:///{self._tmp_root / f'db-{uuid.uuid4().hex[:12]}.sqlite3'}"
-        else:
-            name = f"cpniguard_test_{uuid.uuid4().hex[:12]}"
-            with self._admin() as admin:
-                admin.execute(text(f'CREATE DATABASE "{name}"'))
-            self._created.append(name)
-            url = make_url(self._server_url).set(database=name).render_as_string(hide_password=False)
-        engine = build_engine(url)
-        migrate.upgrade(engine)
-        engine.dispose()
+            return self._copy_sqlite_template(self._template)
+        return self._copy_postgres_template(self._template)
+
+    def _build_template(self) -> str:
+        if not self._server_url:
+            path = self._tmp_root / f"template-{uuid.uuid4().hex[:12]}.sqlite3"
+            _migrate(f"sqlite:///{path}", checkpoint=True)
+            _require_head(f"sqlite:///{path}")
+            _require_self_contained(path)
+            return str(path)
+        name = self._create_postgres_database(f"cpniguard_test_template_{uuid.uuid4().hex[:12]}")
+        _migrate(self._postgres_url(name))
+        _require_head(self._postgres_url(name))
+        return name
+
+    def _copy_sqlite_template(self, template: str) -> str:
+        path = self._tmp_root / f"db-{uuid.uuid4().hex[:12]}.sqlite3"
+        shutil.copyfile(template, path)
+        url = f"sqlite:///{path}"
+        _require_head(url)
         return url
+
+    def _copy_postgres_template(self, template: str) -> str:
+        name = f"cpniguard_test_{uuid.uuid4().hex[:12]}"
+        self._create_postgres_database(name, template=template)
+        return self._postgres_url(name)
+
+    def _create_postgres_database(self, name: str, *, template: str | None = None) -> str:
+        # The template must have no open connection now: _migrate and _require_head dispose theirs.
+        clause = f' TEMPLATE "{template}"' if template else ""
+        with self._admin() as admin:
+            admin.execute(text(f'CREATE DATABASE "{name}"{clause}'))
+        self._created.append(name)
+        return name
+
+    def _postgres_url(self, name: str) -> str:
+        assert self._server_url
+        return make_url(self._server_url).set(database=name).render_as_string(hide_password=False)
 
     @contextmanager
     def _admin(self) -> Iterator[Connection]:
@@ -75,12 +112,46 @@ class DatabaseFactory:
             engine.dispose()
 
     def drop_all(self) -> None:
-        """Drop every database this factory created on PostgreSQL."""
+        """Drop every database this factory created on PostgreSQL, the template included."""
         if not self._created:
             return
         with self._admin() as admin:
             for name in self._created:
                 admin.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _migrate(url: str, *, checkpoint: bool = False) -> None:
+    """Upgrade the database at `url` to head; with checkpoint, fold SQLite's WAL into the file."""
+    engine = build_engine(url)
+    try:
+        migrate.upgrade(engine)
+        if checkpoint:
+            with engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        engine.dispose()
+
+
+def _require_self_contained(path: Path) -> None:
+    """Fail unless the SQLite file holds every committed page, so a plain copy is complete."""
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists() and wal.stat().st_size:
+        msg = (
+            f"SQLite template {path} still has {wal.stat().st_size} bytes in its WAL; a copy would lose them"
+        )
+        raise RuntimeError(msg)
+
+
+def _require_head(url: str) -> None:
+    """Fail unless the database at `url` is migrated to the newest revision."""
+    engine = build_engine(url)
+    try:
+        found = migrate.current_revision(engine)
+    finally:
+        engine.dispose()
+    if found != migrate.head_revision():
+        msg = f"database {engine.url!r} is at revision {found}, not head {migrate.head_revision()}"
+        raise RuntimeError(msg)
 
 
 @pytest.fixture(scope="session")
