@@ -11,7 +11,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from cpniguard.adapters.db.tables import Base
+from cpniguard.adapters.db.tables import POSTGRESQL_ONLY_INDEXES, Base
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -49,6 +49,12 @@ def current_revision(engine: Engine) -> str | None:
 
 def schema_drift(engine: Engine) -> list[object]:
     """Differences between the models and the migrated database; empty when they agree."""
+    postgresql = engine.dialect.name == "postgresql"
+
+    def include_object(_: object, name: str | None, kind: str, *__: object) -> bool:
+        return postgresql or kind != "index" or name not in POSTGRESQL_ONLY_INDEXES
+
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        options = {"compare_type": True, "include_object": include_object}
+        context = MigrationContext.configure(connection, opts=options)
         return list(compare_metadata(context, Base.metadata))
