@@ -41,6 +41,11 @@ class FieldError(BaseModel):
     location: str = Field(description="Where: `query.skip_invalid`, `body.pin_at`, `line 7: called_number`.")
     message: str = Field(description="What is wrong, said so that a person can fix it.")
 
+    @classmethod
+    def of(cls, problem: FieldProblem) -> FieldError:
+        """The domain's problem as the API states it."""
+        return cls(location=problem.location, message=problem.message)
+
 
 class ProblemDetail(BaseModel):
     """An RFC 9457 problem detail; some problems add members (e.g. `rejections`)."""

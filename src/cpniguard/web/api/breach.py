@@ -318,7 +318,7 @@ def get_customer_notice(
         by_mail=by_mail,
         subject=rendered.subject,
         body=rendered.body,
-        missing=[FieldError(location=p.location, message=p.message) for p in rendered.missing],
+        missing=[FieldError.of(problem) for problem in rendered.missing],
     )
 
 

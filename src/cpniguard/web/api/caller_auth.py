@@ -128,7 +128,7 @@ class AuthenticationOut(BaseModel):
             interaction=InteractionOut.of(outcome.interaction),
             locked_until=outcome.locked_until,
             pretexting_alert=outcome.pretexting_alert,
-            problems=[FieldError(location=p.location, message=p.message) for p in outcome.problems],
+            problems=[FieldError.of(problem) for problem in outcome.problems],
         )
 
 

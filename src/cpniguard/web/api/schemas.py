@@ -108,7 +108,7 @@ class RowRejectionOut(BaseModel):
     @classmethod
     def of(cls, rejection: RowRejection) -> Self:
         """The body for `rejection`."""
-        problems = [FieldError(location=p.location, message=p.message) for p in rejection.problems]
+        problems = [FieldError.of(problem) for problem in rejection.problems]
         return cls(line_number=rejection.line_number, problems=problems)
 
 
