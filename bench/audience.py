@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import sqlite3
 import sys
@@ -37,6 +36,7 @@ from sqlalchemy import ColumnElement, Engine, String, case, cast, insert, litera
 from sqlalchemy.orm import Session
 
 from consent import AT, load_customers, raw_connection
+from consent import parse_arguments as consent_arguments
 from cpniguard.adapters.db.campaign_audience import count_outcomes, outcomes_query
 from cpniguard.adapters.db.campaigns import SqlCampaignStore
 from cpniguard.adapters.db.engine import build_engine
@@ -60,7 +60,8 @@ from cpniguard.domain.employees import Role
 from cpniguard.services.campaign_audiences import build_audience
 from cpniguard.services.campaigns import create_campaign, review_campaign, submit_campaign
 from cpniguard.services.disclosure import Asker
-from scratch_databases import DEFAULT_POSTGRES_URL, container_for, fresh_database
+from raw_baseline import TABLE_COLUMNS as CALL_COLUMNS
+from scratch_databases import container_for, fresh_database
 
 TARGET_SECONDS = 1.0
 TARGET_CUSTOMERS = 1_000_000
@@ -193,20 +194,7 @@ def add_calls(session: Session, seed: int) -> None:
         literal(60),
         literal(batch_id),
     ).join_from(Account, numbers, numbers.c.n <= draw(seed, 50, 8) - 3)
-    columns = [
-        "account_id",
-        "source_system",
-        "record_id",
-        "direction",
-        "call_type",
-        "calling_number",
-        "called_number",
-        "started_at",
-        "answered_at",
-        "duration_seconds",
-        "billable_seconds",
-        "ingest_batch_id",
-    ]
+    columns = [column for column in CALL_COLUMNS if column != "cell_site"]
     session.execute(insert(CallDetailRecord).from_select(columns, rows))
 
 
@@ -660,23 +648,8 @@ def summary(engine: str, customers: int, figures: dict[str, Any]) -> str:
 
 
 def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    """The command line."""
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--customers", type=int, default=1_000_000, help="customers on PostgreSQL")
-    parser.add_argument("--sqlite-customers", type=int, default=100_000, help="customers on SQLite (0: skip)")
-    parser.add_argument(
-        "--postgres-url", default=DEFAULT_POSTGRES_URL, help="server for the temporary database"
-    )
-    parser.add_argument("--no-postgres", action="store_true", help="measure SQLite only")
-    parser.add_argument("--seed", type=int, default=2026, help="seed of the synthetic customers")
-    parser.add_argument("--rounds", type=int, default=3, help="timed rounds per side (the best is kept)")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes deriving consent")
-    arguments = parser.parse_args(argv)
-    if arguments.customers < 1 or arguments.sqlite_customers < 0 or arguments.rounds < 1:
-        parser.error("--customers and --rounds must be at least 1, --sqlite-customers at least 0")
-    return arguments
+    """The command line: bench/consent.py's (the same population options), with this description."""
+    return consent_arguments(argv, description=__doc__)
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:

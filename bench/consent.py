@@ -666,10 +666,12 @@ def summary(engine: str, customers: int, figures: dict[str, Any], eligible: dict
     )
 
 
-def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    """The command line."""
+def parse_arguments(
+    argv: Sequence[str] | None = None, description: str | None = __doc__
+) -> argparse.Namespace:
+    """The command line; bench/audience.py takes the same one with its own description."""
     parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--customers", type=int, default=1_000_000, help="customers on PostgreSQL")
     parser.add_argument("--sqlite-customers", type=int, default=100_000, help="customers on SQLite (0: skip)")
@@ -677,10 +679,10 @@ def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--postgres-url", default=DEFAULT_POSTGRES_URL, help="server for the temporary database"
     )
     parser.add_argument("--no-postgres", action="store_true", help="measure SQLite only")
-    parser.add_argument("--seed", type=int, default=2026, help="seed of the synthetic histories")
+    parser.add_argument("--seed", type=int, default=2026, help="seed of the synthetic customers")
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds per side (the best is kept)")
     parser.add_argument(
-        "--workers", type=int, default=os.cpu_count() or 1, help="processes deriving projections"
+        "--workers", type=int, default=os.cpu_count() or 1, help="processes deriving consent projections"
     )
     arguments = parser.parse_args(argv)
     if arguments.customers < 1 or arguments.sqlite_customers < 0 or arguments.rounds < 1:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 from tests.conftest import POSTGRES_URL_VARIABLE, is_postgres
+from tests.integration.test_bench_consent import BAD_ARGUMENTS
 
 from cpniguard.adapters.db.engine import build_engine
 from cpniguard.adapters.db.tables import Account, CallDetailRecord, Service
@@ -204,15 +205,7 @@ def test_the_data_holds_services_and_calls_on_both_sides_of_the_instant_and_vari
     assert states == len(AccountStatus)
 
 
-@pytest.mark.parametrize(
-    ("arguments", "message"),
-    [
-        (["--customers", "0"], "--customers and --rounds must be at least 1"),
-        (["--rounds", "0"], "--customers and --rounds must be at least 1"),
-        (["--sqlite-customers", "-1"], "--sqlite-customers at least 0"),
-        (["--customers", "many"], "argument --customers: invalid int value: 'many'"),
-    ],
-)
+@pytest.mark.parametrize(("arguments", "message"), BAD_ARGUMENTS)
 def test_bad_arguments_are_refused_with_what_is_wrong(arguments, message, capsys):
     with pytest.raises(SystemExit):
         bench.parse_arguments(arguments)

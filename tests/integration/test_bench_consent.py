@@ -145,15 +145,16 @@ def test_the_long_history_is_admissible_and_mixes_every_kind_of_event():
     assert [event.id for event in events] == sorted(event.id for event in events)
 
 
-@pytest.mark.parametrize(
-    ("arguments", "message"),
-    [
-        (["--customers", "0"], "--customers and --rounds must be at least 1"),
-        (["--rounds", "0"], "--customers and --rounds must be at least 1"),
-        (["--sqlite-customers", "-1"], "--sqlite-customers at least 0"),
-        (["--customers", "many"], "argument --customers: invalid int value: 'many'"),
-    ],
-)
+BAD_ARGUMENTS = [
+    (["--customers", "0"], "--customers and --rounds must be at least 1"),
+    (["--rounds", "0"], "--customers and --rounds must be at least 1"),
+    (["--sqlite-customers", "-1"], "--sqlite-customers at least 0"),
+    (["--customers", "many"], "argument --customers: invalid int value: 'many'"),
+]
+"""Command lines both population benchmarks refuse (bench/audience.py shares the parser), and why."""
+
+
+@pytest.mark.parametrize(("arguments", "message"), BAD_ARGUMENTS)
 def test_bad_arguments_are_refused_with_what_is_wrong(arguments, message, capsys):
     with pytest.raises(SystemExit):
         bench.parse_arguments(arguments)
