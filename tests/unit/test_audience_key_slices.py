@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cpniguard.adapters.db.campaign_audience import EVERY_ACCOUNT, KeySlice, key_slices
+from cpniguard.adapters.db.campaign_audience import EVERY_ACCOUNT, MOST_SLICES, KeySlice, key_slices
 from cpniguard.adapters.db.tables import Account
 
 
@@ -33,17 +33,31 @@ def test_fewer_keys_than_a_slice_or_no_accounts_make_one_slice_of_every_account(
 def test_a_slice_of_no_keys_is_refused(size):
     with pytest.raises(ValueError, match="at least one account key"):
         key_slices(1, 10, size)
+    with pytest.raises(ValueError, match="at least one slice"):
+        key_slices(1, 10, 3, most=size)
+
+
+def test_wide_keys_make_wider_slices_not_more_of_them():
+    assert len(key_slices(1, 1_000_000, 40_000)) == 25
+    assert len(key_slices(1, 100_000_000, 40_000)) == MOST_SLICES
+    assert key_slices(1, 100, 10, most=4) == [
+        KeySlice(None, 26),
+        KeySlice(26, 51),
+        KeySlice(51, 76),
+        KeySlice(76, None),
+    ]
 
 
 @given(
     lowest=st.integers(min_value=1, max_value=10_000),
     span=st.integers(min_value=0, max_value=5_000),
     size=st.integers(min_value=1, max_value=700),
+    most=st.integers(min_value=1, max_value=40),
     beyond=st.integers(min_value=0, max_value=50),
 )
-def test_every_key_falls_in_exactly_one_slice_even_outside_the_bounds_read(lowest, span, size, beyond):
-    slices = key_slices(lowest, lowest + span, size)
+def test_every_key_falls_in_exactly_one_slice_even_outside_the_bounds_read(lowest, span, size, most, beyond):
+    slices = key_slices(lowest, lowest + span, size, most)
 
     for key in (lowest - beyond - 1, lowest, lowest + span // 2, lowest + span, lowest + span + beyond + 1):
         assert len(holding(slices, key)) == 1, key
-    assert len(slices) <= span // size + 2
+    assert len(slices) <= min(span // size + 2, most)

@@ -59,14 +59,17 @@ ACCEPTED: Mapping[ApprovalNeed, frozenset[Approval]] = {
 """The approvals each need takes (64.2007(b)): opt-out deemed or opt-in, or opt-in only."""
 
 ACCOUNTS_PER_SLICE = 40_000
-"""How many account keys one slice of a PostgreSQL audience count spans (`count_outcomes`).
+"""How many account keys one slice of a PostgreSQL audience count spans at least (`count_outcomes`).
 
 Each slice is a branch of one UNION ALL that a parallel worker takes whole, reading only its own
 keys of accounts, spans and services in index order. On bench/audience.py's 1,000,000 customers
-and 2 cores, 25 slices count both audiences in about 0.7 of the unsliced time (carrier 1.16 s
-against 1.65 s, partner 1.25 s against 1.73 s, best of 7 alternating). Fewer, larger slices
-share out less evenly between the workers (by hand, 12 slices took 0.81 s where 24 took 0.76 s).
+and 2 cores (25 slices), the carrier's audience counted in about 0.7 of its unsliced time
+(1.16 s against 1.65 s, best of 7 alternating); the partner's, whose calls criterion is asked
+above the slices by one process, in 0.72 to 0.9 of it from one run to the next.
 """
+MOST_SLICES = 32
+"""No more slices than this, however wide the keys: each is one more branch to plan (a partner's
+audience over 250 slices took 0.3 s to plan), and PostgreSQL takes 65,535 parameters at most."""
 
 _ACCOUNTS = Account.__table__.c
 _SERVICES = Service.__table__.c
@@ -90,16 +93,20 @@ class KeySlice:
 EVERY_ACCOUNT = KeySlice()
 
 
-def key_slices(lowest: int | None, highest: int | None, size: int) -> list[KeySlice]:
-    """Consecutive slices of about `size` keys between the keys in use, open at both ends.
+def key_slices(lowest: int | None, highest: int | None, size: int, most: int = MOST_SLICES) -> list[KeySlice]:
+    """Consecutive slices of `size` keys between the keys in use, open at both ends.
 
-    Open ends, so that an account added between reading the bounds and counting still falls in
-    a slice. No accounts, or fewer keys than `size`: one slice of every account.
+    Wider slices when more than `most` would be needed. Open ends, so that an account added
+    between reading the bounds and counting still falls in a slice. No accounts, or fewer keys
+    than `size`: one slice of every account.
     """
     if size < 1:
         raise ValueError(f"a slice must span at least one account key, not {size}")
+    if most < 1:
+        raise ValueError(f"there must be at least one slice, not {most}")
     if lowest is None or highest is None or highest - lowest < size:
         return [EVERY_ACCOUNT]
+    size = max(size, -(-(highest + 1 - lowest) // most))
     cuts = list(range(lowest + size, highest + 1, size))
     return [KeySlice(low, high) for low, high in zip([None, *cuts], [*cuts, None], strict=True)]
 
@@ -153,8 +160,9 @@ def count_outcomes(
 
     The counts `fill_audience` records, over the same classification; bench/audience.py times it
     as the audience's selection. The classification runs in slices of `accounts_per_slice` account
-    keys, one UNION ALL branch each: by default ACCOUNTS_PER_SLICE on PostgreSQL, whose parallel
-    workers share the slices out, and one slice on SQLite, which has no workers to share them.
+    keys (at least; MOST_SLICES at most), one UNION ALL branch each. None means the engine's
+    default: ACCOUNTS_PER_SLICE on PostgreSQL, whose parallel workers share the slices out, and
+    one slice of every account on SQLite, which has no workers to share them.
     """
     if problems := plan_problems(plan):
         raise InvalidInputError("the audience plan cannot be executed", tuple(problems))
@@ -166,7 +174,7 @@ def count_outcomes(
     slices = [EVERY_ACCOUNT] if accounts_per_slice is None else _slices(session, accounts_per_slice)
     branches = [_classification(plan, keys).subquery(f"slice_{n}") for n, keys in enumerate(slices)]
     sliced = union_all(*(select(branch.c.account_id, branch.c.reason) for branch in branches))
-    made_calls = _calls_made_test(plan)
+    made_calls = _calls_test(plan)
     if made_calls is None:
         return _tally(session.execute(_counts(sliced.subquery("classified"))))
     # OFFSET 0 keeps PostgreSQL from pushing the calls test down into each slice: a correlated
@@ -179,6 +187,7 @@ def count_outcomes(
 
 
 def _slices(session: Session, size: int) -> list[KeySlice]:
+    """Slices of `size` keys between the lowest and highest account keys in use now."""
     lowest, highest = session.execute(select(func.min(_ACCOUNTS.id), func.max(_ACCOUNTS.id))).one()
     return key_slices(lowest, highest, size)
 
@@ -232,11 +241,11 @@ def _with_calls_made(plan: AudiencePlan, candidates: FromClause) -> Select[int, 
     """The `candidates` who made the calls the criteria ask for, if they ask (all of them if not)."""
     c = candidates.c
     outcomes = select(c.account_id, c.need, c.approval, c.reason)
-    made_calls = _calls_made_test(plan)
+    made_calls = _calls_test(plan)
     return outcomes if made_calls is None else outcomes.where(made_calls(c.account_id))
 
 
-def _calls_made_test(plan: AudiencePlan) -> Callable[[ColumnElement[int]], ColumnElement[bool]] | None:
+def _calls_test(plan: AudiencePlan) -> Callable[[ColumnElement[int]], ColumnElement[bool]] | None:
     """The test of an account key for the calls the criteria ask for; None when they ask none."""
     criteria = plan.criteria
     if criteria.min_calls is None or criteria.min_calls < 1:
@@ -248,11 +257,11 @@ def _calls_made_test(plan: AudiencePlan) -> Callable[[ColumnElement[int]], Colum
 def _classification(plan: AudiencePlan, keys: KeySlice) -> Select[int, str, str | None, str | None]:
     """Every candidate in `keys` by every criterion but the calls one, classified as outcomes_query.
 
-    The slice bounds every input (accounts, spans, services), not just accounts: PostgreSQL does
-    not carry a range on accounts across an outer join to the other side.
+    The slice bounds every input (accounts, spans, services), not just accounts: PostgreSQL
+    derives no range on one side of a join from a range on the other.
     """
     joined, approval = _approval_in_force(plan, keys)
-    conditions = candidate_conditions(plan.criteria, plan.as_of, keys)
+    conditions = _candidate_conditions(plan.criteria, plan.as_of, keys)
     if plan.criteria.subscribes_to_none_of:
         joined, unsubscribed = _without_subscribers(
             joined, plan.criteria.subscribes_to_none_of, plan.as_of, keys
@@ -322,14 +331,13 @@ def _partner_spans(plan: AudiencePlan, keys: KeySlice) -> FromClause:
     )
 
 
-def candidate_conditions(
-    criteria: AudienceCriteria, as_of: datetime, keys: KeySlice = EVERY_ACCOUNT
+def _candidate_conditions(
+    criteria: AudienceCriteria, as_of: datetime, keys: KeySlice
 ) -> list[ColumnElement[bool]]:
-    """Accounts in `keys`, active at `as_of` (64.2003(f)), matching `criteria` but two of them.
+    """Accounts in `keys`, active at `as_of` (64.2003(f)), of the criteria's kinds, languages, services.
 
-    subscribes_to_none_of is an anti-join, and the calls made are asked of the candidates left.
-
-    Each criterion on services is a key list joined once, which PostgreSQL hashes or merges in
+    subscribes_to_none_of (an anti-join) and min_calls (asked of the candidates left) are applied
+    by the callers. Each criterion on services is a key list joined once, which PostgreSQL hashes or merges in
     account order (`ix_services_category`).
     """
     conditions = [
