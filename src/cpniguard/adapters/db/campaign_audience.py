@@ -13,7 +13,7 @@ span. The query never reads `carrier_change_notices` (47 U.S.C. 222(b)).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -174,15 +174,15 @@ def count_outcomes(
     slices = [EVERY_ACCOUNT] if accounts_per_slice is None else _slices(session, accounts_per_slice)
     branches = [_classification(plan, keys).subquery(f"slice_{n}") for n, keys in enumerate(slices)]
     sliced = union_all(*(select(branch.c.account_id, branch.c.reason) for branch in branches))
-    made_calls = _calls_test(plan)
-    if made_calls is None:
+    minimum = _min_calls(plan.criteria)
+    if minimum is None:
         return _tally(session.execute(_counts(sliced.subquery("classified"))))
     # OFFSET 0 keeps PostgreSQL from pushing the calls test down into each slice: a correlated
     # subquery is parallel-restricted, and inside the slices it kept the workers from taking
     # them (the partner's audience took three times as long as unsliced). Above the slices, the
     # leader asks it of the candidates the workers send up.
     candidates = sliced.offset(0).subquery("candidates")
-    called = select(candidates.c.reason).where(made_calls(candidates.c.account_id))
+    called = select(candidates.c.reason).where(_made_calls(plan, minimum, candidates.c.account_id))
     return _tally(session.execute(_counts(called.subquery("classified"))))
 
 
@@ -241,17 +241,13 @@ def _with_calls_made(plan: AudiencePlan, candidates: FromClause) -> Select[int, 
     """The `candidates` who made the calls the criteria ask for, if they ask (all of them if not)."""
     c = candidates.c
     outcomes = select(c.account_id, c.need, c.approval, c.reason)
-    made_calls = _calls_test(plan)
-    return outcomes if made_calls is None else outcomes.where(made_calls(c.account_id))
+    minimum = _min_calls(plan.criteria)
+    return outcomes if minimum is None else outcomes.where(_made_calls(plan, minimum, c.account_id))
 
 
-def _calls_test(plan: AudiencePlan) -> Callable[[ColumnElement[int]], ColumnElement[bool]] | None:
-    """The test of an account key for the calls the criteria ask for; None when they ask none."""
-    criteria = plan.criteria
-    if criteria.min_calls is None or criteria.min_calls < 1:
-        return None
-    minimum = criteria.min_calls
-    return lambda account_key: _made_calls(criteria, minimum, account_key, plan.as_of)
+def _min_calls(criteria: AudienceCriteria) -> int | None:
+    """The least number of calls the criteria ask of a candidate; None when they ask none."""
+    return criteria.min_calls if criteria.min_calls is not None and criteria.min_calls > 0 else None
 
 
 def _classification(plan: AudiencePlan, keys: KeySlice) -> Select[int, str, str | None, str | None]:
@@ -337,8 +333,8 @@ def _candidate_conditions(
     """Accounts in `keys`, active at `as_of` (64.2003(f)), of the criteria's kinds, languages, services.
 
     subscribes_to_none_of (an anti-join) and min_calls (asked of the candidates left) are applied
-    by the callers. Each criterion on services is a key list joined once, which PostgreSQL hashes or merges in
-    account order (`ix_services_category`).
+    by the callers. Each criterion on services is a key list joined once, which PostgreSQL hashes
+    or merges in account order (`ix_services_category`).
     """
     conditions = [
         _ACCOUNTS.status == AccountStatus.ACTIVE,
@@ -400,9 +396,7 @@ def _subscribers_of_several(minimum: int, as_of: datetime, keys: KeySlice) -> Fr
     )
 
 
-def _made_calls(
-    criteria: AudienceCriteria, minimum: int, account_key: ColumnElement[int], as_of: datetime
-) -> ColumnElement[bool]:
+def _made_calls(plan: AudiencePlan, minimum: int, account_key: ColumnElement[int]) -> ColumnElement[bool]:
     """Whether `account_key` made at least `minimum` calls in the `calls_within_days` days to `as_of`.
 
     Asked per candidate as "is there a call after the first `minimum - 1`": each candidate reads at
@@ -410,7 +404,7 @@ def _made_calls(
     candidates, not the calls (a carrier keeps hundreds of calls an account a month; counting them
     all per account read every call of the window).
     """
-    window = [_CALLS.account_id == account_key, _CALLS.started_at < as_of]
-    if criteria.calls_within_days is not None:
-        window.append(_CALLS.started_at >= as_of - timedelta(days=criteria.calls_within_days))
+    window = [_CALLS.account_id == account_key, _CALLS.started_at < plan.as_of]
+    if plan.criteria.calls_within_days is not None:
+        window.append(_CALLS.started_at >= plan.as_of - timedelta(days=plan.criteria.calls_within_days))
     return select(literal(1)).where(*window).offset(minimum - 1).limit(1).exists()
