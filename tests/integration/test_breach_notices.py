@@ -130,6 +130,25 @@ def notices(container: Container, breach_id: int) -> list[OutboxMessage]:
         return list(session.scalars(query))
 
 
+def queue_by_hand(container: Container, breach_id: int, account_id: int, email: str) -> None:
+    """Queue one account's notice as a send that stopped before recording it would have."""
+    with container.unit_of_work() as uow:
+        uow.outbox.enqueue(
+            OutboundMessage(
+                f"breach-notice:{breach_id}:{account_id}",
+                account_id,
+                NoticeChannel.EMAIL,
+                email,
+                Language.EN,
+                "breach_notice",
+                "Important: a breach of your customer information",
+                "...",
+            ),
+            at=AFTER_THE_WAIT,
+        )
+        uow.commit()
+
+
 def logged(container: Container) -> int:
     with container.sessions() as session:
         return int(session.scalar(select(func.count()).select_from(AccessLogRecord)) or 0)
@@ -230,21 +249,7 @@ def test_notices_an_interrupted_send_queued_are_recorded_by_the_next_send(contai
     breach_id = breach(container, agency_notice())
     affect(container, breach_id, first, second)
     container.clock.pin(AFTER_THE_WAIT)
-    with container.unit_of_work() as uow:  # a send that stopped after its first notice
-        uow.outbox.enqueue(
-            OutboundMessage(
-                f"breach-notice:{breach_id}:{first}",
-                first,
-                NoticeChannel.EMAIL,
-                "one@customer.example",
-                Language.EN,
-                "breach_notice",
-                "Important: a breach of your customer information",
-                "...",
-            ),
-            at=AFTER_THE_WAIT,
-        )
-        uow.commit()
+    queue_by_hand(container, breach_id, first, "one@customer.example")  # a send stopped after it
 
     run = send_customer_notices(terms(container), breach_id=breach_id, asker=STAFF)
 
@@ -252,10 +257,87 @@ def test_notices_an_interrupted_send_queued_are_recorded_by_the_next_send(contai
     assert notified_events(container, breach_id) == [
         {
             "count": "2",
-            "method": "outbox: 1 email, 0 letter; queued by an earlier send that stopped before recording "
-            "them: 1",
+            "method": "outbox: 1 email, 0 letter; other sends' notices counted too: 2 in the outbox for "
+            "this breach, 0 of them recorded before",
         }
     ]
+
+
+def test_two_sends_finishing_together_record_each_notice_once(container, monkeypatch):
+    # Deterministic interleaving instead of racing threads: the second send runs whole between the
+    # first one's last page and its record, the window in which both have queued and neither recorded.
+    first, second, later = (customer(container, email=f"{n}@customer.example", postal=None) for n in "abc")
+    breach_id = breach(container, agency_notice())
+    affect(container, breach_id, first, second)
+    container.clock.pin(AFTER_THE_WAIT)
+    record = breach_notices._record_notified
+    other_runs: list[CustomerNoticeRun] = []
+
+    def another_send_records_first(*args: object) -> None:
+        monkeypatch.setattr(breach_notices, "_record_notified", record)
+        affect(container, breach_id, later)
+        other_runs.append(send_customer_notices(terms(container), breach_id=breach_id, asker=STAFF))
+        record(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(breach_notices, "_record_notified", another_send_records_first)
+    run = send_customer_notices(terms(container), breach_id=breach_id, asker=STAFF)
+
+    assert (run.queued, other_runs[0].queued, other_runs[0].already_queued) == (2, 1, 2)
+    assert len(notices(container, breach_id)) == 3
+    assert notified_events(container, breach_id) == [
+        {
+            "count": "3",
+            "method": "outbox: 1 email, 0 letter; other sends' notices counted too: 3 in the outbox for "
+            "this breach, 0 of them recorded before",
+        }
+    ]
+
+
+def test_a_send_whose_notices_another_recorded_counts_only_the_rest(container, monkeypatch):
+    first, second, interrupted = (
+        customer(container, email=f"{n}@customer.example", postal=None) for n in "abc"
+    )
+    breach_id = breach(container, agency_notice())
+    affect(container, breach_id, first, second)
+    container.clock.pin(AFTER_THE_WAIT)
+    record = breach_notices._record_notified
+
+    def others_record_and_queue_first(*args: object) -> None:
+        monkeypatch.setattr(breach_notices, "_record_notified", record)
+        send_customer_notices(terms(container), breach_id=breach_id, asker=STAFF)  # records both
+        affect(container, breach_id, interrupted)
+        queue_by_hand(container, breach_id, interrupted, "c@customer.example")
+        record(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(breach_notices, "_record_notified", others_record_and_queue_first)
+    send_customer_notices(terms(container), breach_id=breach_id, asker=STAFF)
+
+    assert [e["count"] for e in notified_events(container, breach_id)] == ["2", "1"]
+    assert notified_events(container, breach_id)[1]["method"] == (
+        "outbox: 2 email, 0 letter; other sends' notices counted too: 3 in the outbox for this breach, "
+        "2 of them recorded before"
+    )
+
+
+def test_a_send_finding_every_notice_recorded_adds_no_event(container, monkeypatch):
+    account = customer(container, email="a@customer.example", postal=None)
+    breach_id = breach(container, agency_notice())
+    affect(container, breach_id, account)
+    container.clock.pin(AFTER_THE_WAIT)
+    record = breach_notices._record_notified
+
+    def another_send_records_first(*args: object) -> None:
+        monkeypatch.setattr(breach_notices, "_record_notified", record)
+        send_customer_notices(terms(container), breach_id=breach_id, asker=STAFF)
+        record(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(breach_notices, "_record_notified", another_send_records_first)
+    logged_before = logged(container)
+    run = send_customer_notices(terms(container), breach_id=breach_id, asker=STAFF)
+
+    assert run.queued == 1
+    assert [e["count"] for e in notified_events(container, breach_id)] == ["1"]
+    assert logged(container) == logged_before + 2  # the first send's page and the one record
 
 
 def test_the_legacy_urgent_need_lets_customers_be_told_the_day_of_the_agency_notice(container):

@@ -99,7 +99,7 @@ def record_breach_event(
     with context.uow_factory() as uow:
         # The write lock before the first read: on SQLite a read then a write fails at once.
         uow.access_log.prepare_to_append()
-        recorded = _append(uow, lock_open_breach(uow, breach_id), event, asker)
+        recorded = append_breach_event(uow, lock_open_breach(uow, breach_id), event, asker)
         uow.commit()
     return recorded
 
@@ -117,7 +117,8 @@ def lock_open_breach(uow: UnitOfWork, breach_id: int) -> Breach:
     return breach
 
 
-def _append(uow: UnitOfWork, breach: Breach, event: BreachEvent, asker: Asker) -> BreachEvent:
+def append_breach_event(uow: UnitOfWork, breach: Breach, event: BreachEvent, asker: Asker) -> BreachEvent:
+    """Check `event` against the timeline and append it, logged, in the caller's locked transaction."""
     problems = breach_event_problems(event, uow.breaches.events(breach.id))
     if problems:
         raise InvalidInputError("the breach event cannot be recorded", tuple(problems))
@@ -168,7 +169,7 @@ def close_breach(context: BreachContext, *, breach_id: int, reason: str, asker: 
     with context.uow_factory() as uow:
         uow.access_log.prepare_to_append()
         breach = lock_open_breach(uow, breach_id)
-        _append(uow, breach, event, asker)
+        append_breach_event(uow, breach, event, asker)
         uow.breaches.close(breach_id, now)
         uow.commit()
     return replace(breach, closed_at=now)
@@ -191,7 +192,7 @@ def reopen_breach(context: BreachContext, *, breach_id: int, reason: str, asker:
                 "breach_id", f"breach {breach.reference} is open: only a closed breach reopens"
             )
             raise InvalidInputError("the breach cannot be reopened", (problem,))
-        _append(uow, breach, event, asker)
+        append_breach_event(uow, breach, event, asker)
         uow.breaches.reopen(breach_id)
         uow.commit()
     return replace(breach, closed_at=None)

@@ -6,7 +6,8 @@ lacks a fact it must give, while customers may not be told yet, once the breach 
 before any affected account is recorded. Otherwise one message per account goes to the outbox, a
 page per transaction, by email to the email of record or else by letter to the postal address of
 record, in the account's language, under a key that makes a second run queue only what is
-missing. The run ends with one `customers_notified` event on the breach's timeline.
+missing. The run ends with a `customers_notified` event on the breach's timeline counting the
+notices in the outbox that no event counts yet (none when another send counted them all).
 """
 
 from __future__ import annotations
@@ -32,12 +33,11 @@ from cpniguard.domain.carrier import CarrierContact
 from cpniguard.domain.errors import FieldProblem, InvalidInputError
 from cpniguard.domain.notifications import NoticeChannel
 from cpniguard.services.breach import (
-    BreachContext,
+    append_breach_event,
     breach_deadlines_for,
     breach_timeline,
     lock_open_breach,
     log_breach_step,
-    record_breach_event,
 )
 from cpniguard.services.breach_ports import AffectedCustomer
 from cpniguard.services.disclosure import Asker
@@ -133,7 +133,7 @@ def send_customer_notices(terms: BreachNoticeTerms, *, breach_id: int, asker: As
     while after_account_id is not None:
         after_account_id = mailing.queue_page(after_account_id)
     run = mailing.run()
-    _record_notified(terms, breach_id, events, run, asker)
+    _record_notified(terms, breach_id, run, asker)
     return run
 
 
@@ -274,37 +274,47 @@ class _Mailing:
         )
 
 
-def _record_notified(
-    terms: BreachNoticeTerms, breach_id: int, events: list[BreachEvent], run: CustomerNoticeRun, asker: Asker
-) -> None:
-    """Record the notices queued now, and any an earlier send queued but stopped before recording.
+def _record_notified(terms: BreachNoticeTerms, breach_id: int, run: CustomerNoticeRun, asker: Asker) -> None:
+    """Record every notice in the outbox that no `customers_notified` event counts yet.
 
-    64.2011(d) (RULES 7.7, 8.8): the record holds every customer notice. Each send's event counts
-    what it queued, so notices in the outbox beyond the counts recorded so far are ones a send
-    queued before it stopped; they are counted here, so none goes unrecorded or counts twice.
+    64.2011(d) (RULES 7.7, 8.8): the record holds every customer notice, each counted once. The
+    count is taken under the breach's lock from what the outbox holds and the timeline records at
+    that moment, not from what this send saw: notices an earlier send queued but stopped before
+    recording are counted here, and of two sends finishing at once the second records only what
+    the first did not.
     """
-    recorded = sum(
+    now = terms.clock.now()
+    with terms.uow_factory() as uow:
+        # The write lock before the first read: on SQLite a read then a write fails at once.
+        uow.access_log.prepare_to_append()
+        breach = lock_open_breach(uow, breach_id)
+        in_outbox = uow.breaches.affected_with_message(breach_id, f"{BREACH_NOTICE_KEY_PREFIX}{breach_id}:")
+        count = in_outbox - _recorded(uow.breaches.events(breach_id))
+        if count <= 0:
+            return
+        details = {"count": str(count), "method": _method(run, count, in_outbox)}
+        event = BreachEvent(BreachEventKind.CUSTOMERS_NOTIFIED, now, now, asker.label, details=details)
+        append_breach_event(uow, breach, event, asker)
+        uow.commit()
+
+
+def _recorded(events: list[BreachEvent]) -> int:
+    """The customer notices the outbox sends that the timeline counts already."""
+    return sum(
         int(event.details["count"])
         for event in events
         if event.kind is BreachEventKind.CUSTOMERS_NOTIFIED and event.details["method"].startswith(OUTBOX)
     )
-    earlier_unrecorded = max(run.already_queued - recorded, 0)
-    count = run.queued + earlier_unrecorded
-    if count == 0:
-        return
+
+
+def _method(run: CustomerNoticeRun, count: int, in_outbox: int) -> str:
+    """How the notices went: this send's channels, and the outbox's tally when other sends' differ."""
     method = f"{OUTBOX} {run.by_email} email, {run.by_letter} letter"
-    if earlier_unrecorded:
-        method += f"; queued by an earlier send that stopped before recording them: {earlier_unrecorded}"
+    if count != run.queued:
+        method += (
+            f"; other sends' notices counted too: {in_outbox} in the outbox for this breach, "
+            f"{in_outbox - count} of them recorded before"
+        )
     if run.without_address:
         method += f"; not notified, no address of record: {run.without_address}"
-    now = terms.clock.now()
-    event = BreachEvent(
-        BreachEventKind.CUSTOMERS_NOTIFIED,
-        now,
-        now,
-        asker.label,
-        details={"count": str(count), "method": method},
-    )
-    record_breach_event(
-        BreachContext(terms.uow_factory, terms.clock), breach_id=breach_id, event=event, asker=asker
-    )
+    return method

@@ -90,6 +90,10 @@ class BreachStore(Protocol):
         """How many accounts are recorded as affected."""
         ...
 
+    def affected_with_message(self, breach_id: int, key_prefix: str) -> int:
+        """How many affected accounts have a message keyed `{key_prefix}{account key}` in the outbox."""
+        ...
+
 
 class CommissionClosureStore(Protocol):
     """Days the FCC's offices were closed beyond the federal holidays (47 CFR 1.4(e)(1); RULES 10.4)."""

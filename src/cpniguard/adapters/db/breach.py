@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, Select, delete, func, insert, select, update
+from sqlalchemy import RowMapping, Select, String, cast, delete, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -21,6 +21,7 @@ from cpniguard.adapters.db.tables import (
     BreachEventRecord,
     BreachRecord,
     CommissionClosureRecord,
+    OutboxMessage,
 )
 from cpniguard.domain.accounts import Language
 from cpniguard.domain.breach_timeline import Breach, BreachEvent, BreachEventKind
@@ -184,6 +185,21 @@ class SqlBreachStore:
         query = (
             select(func.count())
             .select_from(BreachAffectedAccountRecord)
+            .where(_AFFECTED.breach_id == breach_id)
+        )
+        return int(self._session.scalar(query) or 0)
+
+    def affected_with_message(self, breach_id: int, key_prefix: str) -> int:
+        """How many affected accounts have a message keyed `{key_prefix}{account key}` in the outbox.
+
+        Each affected account's key is looked up in the outbox's unique index, rather than every
+        message's key matched against a pattern.
+        """
+        key = literal(key_prefix, String) + cast(_AFFECTED.account_id, String)
+        query = (
+            select(func.count())
+            .select_from(BreachAffectedAccountRecord)
+            .join(OutboxMessage, OutboxMessage.idempotency_key == key)
             .where(_AFFECTED.breach_id == breach_id)
         )
         return int(self._session.scalar(query) or 0)
