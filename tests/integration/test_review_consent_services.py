@@ -371,6 +371,29 @@ def test_a_resumed_mailing_never_writes_to_an_address_taken_off_the_account_sinc
     assert (notice.channel, notice.recipient) == (NoticeChannel.LETTER, POSTAL)
 
 
+def test_two_mailings_run_at_once_write_each_due_customer_one_notice_without_a_locked_database(
+    own_database,
+):
+    container = own_database
+    version = stored_notice(container)
+    accounts = [customer(container, f"{n}@customer.example", email_notices=True)[0] for n in "ab"]
+    terms = container.notice_terms()
+    first, second = (
+        start_notice_batch(terms, kind=NoticeBatchKind.INITIAL, notice_version=version.version, by="staff")
+        for _ in range(2)
+    )
+    errors: list[BaseException] = []
+    other = in_another_thread(lambda: run_notice_batch(terms, batch_id=second), errors)
+    hooked = replace(terms, uow_factory=interleaving(container.unit_of_work, "consent_notices.due", other))
+    run_notice_batch(hooked, batch_id=first)
+    finish(other)
+    assert errors == []
+    assert [len(outbox_of(container, account_id)) for account_id in accounts] == [1, 1]
+    with container.unit_of_work() as uow:
+        batches = [uow.consent_notices.batch(batch_id) for batch_id in (first, second)]
+    assert [(b.queued, b.finished_at is not None) for b in batches if b] == [(2, True), (0, True)]
+
+
 def test_two_workers_recording_delivered_notices_at_once_record_each_once_without_a_locked_database(
     own_database,
 ):

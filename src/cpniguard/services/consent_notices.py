@@ -132,6 +132,7 @@ def run_notice_batch(
     """
     while True:
         with terms.uow_factory() as uow:
+            uow.consent_notices.lock_mailings(batch_id)
             batch, version = _batch_and_version(uow, batch_id)
             if batch.finished_at is not None:
                 return batch

@@ -145,6 +145,14 @@ class ConsentNotices(Protocol):
         """The mailing with this key."""
         ...
 
+    def lock_mailings(self, batch_id: int) -> None:
+        """Hold the mailings' lock until the transaction ends, before it reads anything.
+
+        One page of one mailing at a time: two mailings reading who is due at once would both
+        find a customer due and write them a notice each, under their own keys.
+        """
+        ...
+
     def advance_batch(self, batch_id: int, *, cursor_account_id: int, queued: int, skipped: int) -> None:
         """Move the mailing's resume point forward and add to its counts."""
         ...

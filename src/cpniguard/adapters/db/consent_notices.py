@@ -44,6 +44,9 @@ ADDRESS_QUERY_ACCOUNTS = 10_000
 _EVENTS = ConsentEventRecord.__table__.c
 _OUTBOX = OutboxMessage.__table__.c
 _BATCHES = NoticeBatch.__table__.c
+NOTICE_MAILINGS_LOCK = 0x6370_6E69_6E6F_7469
+"""The PostgreSQL advisory lock key of notice mailings ("cpninoti" in ASCII): any fixed number
+that no other lock of the database uses."""
 _RecipientColumns = tuple[int, str, Language, datetime | None, NoticeChannel | None]
 """Account key and number, language, last valid notice, notice preference."""
 
@@ -198,6 +201,19 @@ class SqlConsentNotices:
             queued=row.queued,
             skipped=row.skipped,
         )
+
+    def lock_mailings(self, batch_id: int) -> None:
+        """Hold the mailings' lock until the transaction ends, before it reads anything.
+
+        PostgreSQL: a transaction-scoped advisory lock that every mailing takes. SQLite: the
+        database's write lock, taken by a write to the batch (a transaction that reads first
+        cannot wait for it: "database is locked" at once).
+        """
+        if self._session.get_bind().dialect.name == "postgresql":
+            self._session.execute(select(func.pg_advisory_xact_lock(NOTICE_MAILINGS_LOCK)))
+        else:
+            touch = _BATCHES.cursor_account_id
+            self._session.execute(update(NoticeBatch).where(_BATCHES.id == batch_id).values({touch: touch}))
 
     def advance_batch(self, batch_id: int, *, cursor_account_id: int, queued: int, skipped: int) -> None:
         """Move the mailing's resume point forward and add to its counts; never backward."""
