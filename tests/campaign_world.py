@@ -66,13 +66,13 @@ def consent_world(container: Container, *, now: datetime, partner: str, asker: A
         ("wireless_only", 60),
     ):
         record(name, _notice(now - timedelta(days=days), version.version))
-    record("opted_out", _decision(ConsentEventKind.OPTED_OUT, now - timedelta(days=20)))
+    record("opted_out", decision(ConsentEventKind.OPTED_OUT, now - timedelta(days=20)))
     record(
         "opted_in",
-        _decision(ConsentEventKind.OPTED_IN, now - timedelta(days=5), ConsentScope(RecipientClass.CARRIER)),
+        decision(ConsentEventKind.OPTED_IN, now - timedelta(days=5), ConsentScope(RecipientClass.CARRIER)),
     )
     third_party = ConsentScope(RecipientClass.THIRD_PARTY, partner)
-    record("partner_opt_in", _decision(ConsentEventKind.OPTED_IN, now - timedelta(days=5), third_party))
+    record("partner_opt_in", decision(ConsentEventKind.OPTED_IN, now - timedelta(days=5), third_party))
     return Customers(**numbers)
 
 
@@ -102,7 +102,8 @@ def _notice(at: datetime, version: str) -> ConsentEvent:
     )
 
 
-def _decision(kind: ConsentEventKind, at: datetime, scope: ConsentScope | None = None) -> ConsentEvent:
+def decision(kind: ConsentEventKind, at: datetime, scope: ConsentScope | None = None) -> ConsentEvent:
+    """An opt-in (in writing) or opt-out by mailed form at `at`, for `scope` or every scope."""
     proof = ConsentProof.WRITTEN if kind is ConsentEventKind.OPTED_IN else None
     scopes = () if scope is None else (scope,)
     return ConsentEvent(kind, at, at, "", scope=scopes, source=ConsentSource.MAILED_FORM, proof=proof)

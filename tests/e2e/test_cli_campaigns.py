@@ -17,8 +17,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
+from tests import campaign_world
 from tests.conftest import make_settings
-from tests.e2e.test_http_campaigns import ALARM_OFFER, NOW, PARTNER, TABLES, WIRELESS_OFFER, consent_world
+from tests.e2e.test_http_campaigns import (
+    ALARM_OFFER,
+    CONSENT_STAFF,
+    NOW,
+    PARTNER,
+    TABLES,
+    WIRELESS_OFFER,
+    consent_world,
+)
 from typer.testing import CliRunner
 
 from cpniguard import bootstrap
@@ -27,6 +36,8 @@ from cpniguard.adapters.db.unit_of_work import session_factory
 from cpniguard.bootstrap import Container
 from cpniguard.cli import context
 from cpniguard.cli.main import app
+from cpniguard.domain.consent_events import ConsentEventKind
+from cpniguard.services.consent import ConsentContext, record_consent
 
 pytestmark = pytest.mark.e2e
 
@@ -51,15 +62,20 @@ def environment(cli_environment, clock, monkeypatch):
 
 
 @pytest.fixture
-def world(database: Engine, fresh_database_url: str):
-    """Local-service customers in every consent state, committed in the command's database."""
-    container = Container(
+def world_container(database: Engine, fresh_database_url: str) -> Container:
+    """A container over the command's database, its clock pinned at NOW."""
+    return Container(
         settings=make_settings(fresh_database_url),
         engine=database,
         sessions=session_factory(database),
         clock=AdjustableClock(pinned=NOW),
     )
-    return consent_world(container)
+
+
+@pytest.fixture
+def world(world_container: Container):
+    """Local-service customers in every consent state, committed in the command's database."""
+    return consent_world(world_container)
 
 
 def run(environment, *arguments):
@@ -152,6 +168,24 @@ def test_a_campaign_is_drafted_approved_by_another_and_its_audience_exported_and
     assert entry["offers"] == [{"product": "Unlimited wireless", "category": "wireless"}]
     assert [a["actor"] for a in entry["approvals"]] == ["sam.supervisor"]
     assert as_json(environment, "disclosures", "--from", FIRST, "--to", LAST) == []
+
+
+def test_the_export_shows_its_progress_and_withholds_a_customer_who_opted_out_since_the_build(
+    environment, world, world_container, tmp_path
+):
+    audience = as_json(environment, "audience", "build", approved(environment, tmp_path), *ANALYST)
+    opt_out = campaign_world.decision(ConsentEventKind.OPTED_OUT, NOW)
+    consent = ConsentContext(world_container.unit_of_work, world_container.clock, world_container.renderer)
+    record_consent(consent, account_number=world.deemed, event=opt_out, asker=CONSENT_STAFF)
+    out = tmp_path / "audience.csv"
+
+    export = ok(environment, "audience", "export", audience["id"], "--out", out, *ANALYST)
+
+    assert set(exported(out)) == {world.opted_in, world.bundle}
+    assert f"audience {audience['id']}" in export.stderr
+    assert "3 customers" in export.stderr  # the progress, once every member was read
+    assert f"2 customers of audience {audience['id']} written to {out}" in export.stderr
+    assert "1 withheld: the campaign no longer selects them" in export.stderr
 
 
 def test_show_and_list_give_the_campaign_and_its_review_record(environment, world, tmp_path):

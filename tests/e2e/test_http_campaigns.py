@@ -30,8 +30,10 @@ from cpniguard.adapters.db.tables import (
     ThirdPartyDisclosureRecord,
 )
 from cpniguard.bootstrap import Container
+from cpniguard.domain.consent_events import ConsentEventKind
 from cpniguard.domain.disclosure_request import ActorKind
 from cpniguard.domain.employees import Role
+from cpniguard.services.consent import ConsentContext, record_consent
 from cpniguard.services.disclosure import Asker
 
 pytestmark = pytest.mark.e2e
@@ -150,12 +152,13 @@ def members(api, headers, audience_id: int) -> dict[str, tuple[str, str | None]]
     return {m["account_number"]: (m["need"], m["approval"]) for m in found}
 
 
-def exported(api, headers, audience_id: int) -> list[dict[str, str]]:
+def exported(api, headers, audience_id: int, withheld: int = 0) -> list[dict[str, str]]:
     response = api.get(f"{AUDIENCES}/{audience_id}/export", headers=headers)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert response.headers["x-audience-rows"] == str(len(rows))
+    assert response.headers["x-audience-withheld"] == str(withheld)
     return rows
 
 
@@ -223,6 +226,20 @@ def test_the_export_is_the_audience_as_csv_and_the_carriers_own_use_is_no_disclo
         world.bundle: ("total_service_approach", ""),
     }
     assert ok(api.get(period(DISCLOSURES), headers=as_analyst)) == []
+
+
+def test_a_customer_who_opted_out_after_the_build_is_withheld_from_the_export(
+    api, container, world, as_analyst, as_supervisor
+):
+    audience = built(api, as_analyst, approved(api, as_analyst, as_supervisor))
+    opt_out = campaign_world.decision(ConsentEventKind.OPTED_OUT, container.clock.now())
+    consent = ConsentContext(container.unit_of_work, container.clock, container.renderer)
+    record_consent(consent, account_number=world.deemed, event=opt_out, asker=CONSENT_STAFF)
+
+    rows = exported(api, as_analyst, audience["id"], withheld=1)
+
+    assert sorted(row["account_number"] for row in rows) == sorted([world.opted_in, world.bundle])
+    assert len(members(api, as_analyst, audience["id"])) == 3
 
 
 def test_a_third_partys_audience_is_only_its_opt_ins_and_its_export_enters_the_disclosure_log(

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
-from tests.campaign_world import Customers, consent_world
+from tests.campaign_world import Customers, consent_world, decision
 
 from cpniguard.adapters.db.tables import (
     AccessLogRecord,
@@ -36,12 +36,14 @@ from cpniguard.domain.campaigns import (
     OfferCategory,
     ReviewAction,
 )
+from cpniguard.domain.consent_events import ConsentEventKind, ConsentScope
 from cpniguard.domain.disclosure_request import ActorKind, Approval, RecipientClass
 from cpniguard.domain.employees import Role
 from cpniguard.domain.errors import InvalidInputError, NotFoundError
 from cpniguard.services import campaign_audiences as campaign_audiences_module
 from cpniguard.services.audit import verify_access_log
 from cpniguard.services.campaign_audiences import (
+    AudienceExport,
     audience_members,
     build_audience,
     campaign_audience,
@@ -57,6 +59,7 @@ from cpniguard.services.campaigns import (
     review_campaign,
     submit_campaign,
 )
+from cpniguard.services.consent import ConsentContext, record_consent
 from cpniguard.services.disclosure import Asker
 
 NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
@@ -189,7 +192,7 @@ def test_members_are_logged_and_exported_page_by_page_none_twice_none_missed(
         out=out,
         asker=ANALYST,
         progress=lambda d, t: reported.append((d, t)),
-    )
+    ).written
 
     member_keys = sorted(key_of(container, number) or 0 for number in members_of(container, audience.id))
     assert sorted(account or 0 for account, *_ in selections(container)) == member_keys
@@ -277,7 +280,7 @@ def test_the_export_writes_every_member_with_progress_and_a_carrier_campaign_dis
     audience = build_audience(context, campaign_id=approved(context), asker=ANALYST)
     out, reported = io.StringIO(), []
 
-    written = export_audience_csv(
+    done = export_audience_csv(
         context,
         audience_id=audience.id,
         out=out,
@@ -286,7 +289,7 @@ def test_the_export_writes_every_member_with_progress_and_a_carrier_campaign_dis
     )
 
     rows = list(csv.reader(io.StringIO(out.getvalue())))
-    assert written == 3
+    assert done == AudienceExport(written=3, withheld=0)
     assert rows[0] == ["account_number", "need", "approval"]
     assert sorted(rows[1:]) == sorted(
         [
@@ -315,6 +318,74 @@ def test_exporting_a_third_partys_audience_enters_it_in_the_disclosure_log(conta
     assert (disclosed.recipient, disclosed.recipient_class) == (PARTNER, RecipientClass.THIRD_PARTY)
     assert (disclosed.disclosed_by, disclosed.disclosed_at) == ("ana.analyst", NOW + timedelta(minutes=5))
     assert disclosed.cpni_fields == ("services.category",)
+
+
+@pytest.mark.parametrize("page", [1, 2, 5000])
+def test_members_whose_approval_was_revoked_since_the_build_are_withheld_from_the_export(
+    container, context, customers, monkeypatch, page
+):
+    monkeypatch.setattr(campaign_audiences_module, "EXPORT_PAGE_MEMBERS", page)
+    audience = build_audience(context, campaign_id=approved(context), asker=ANALYST)
+    container.clock.advance(timedelta(hours=1))
+    for number in (customers.deemed, customers.opted_in):
+        opt_out = decision(ConsentEventKind.OPTED_OUT, NOW + timedelta(minutes=30))
+        record_consent(consent_context(container), account_number=number, event=opt_out, asker=STAFF)
+    out, reported = io.StringIO(), []
+
+    done = export_audience_csv(
+        context,
+        audience_id=audience.id,
+        out=out,
+        asker=ANALYST,
+        progress=lambda d, t: reported.append((d, t)),
+    )
+
+    assert done == AudienceExport(written=1, withheld=2)
+    assert list(csv.reader(io.StringIO(out.getvalue())))[1:] == [
+        [customers.bundle, "total_service_approach", ""]
+    ]
+    assert reported[-1] == (3, 3)  # every member was read and checked
+    assert len(members_of(container, audience.id)) == 3  # the audience itself is the build's record
+    assert "audience_exported audience" in exported_explanations(container)[-1]
+    assert exported_explanations(container)[-1].endswith("1 written, 2 withheld")
+
+
+def test_a_third_party_gets_no_customer_who_withdrew_their_opt_in_and_the_log_counts_none(
+    container, context, customers
+):
+    audience = build_audience(context, campaign_id=approved(context, ALARM_OFFER), asker=ANALYST)
+    container.clock.advance(timedelta(hours=1))
+    revoked = decision(
+        ConsentEventKind.REVOKED,
+        NOW + timedelta(minutes=30),
+        ConsentScope(RecipientClass.THIRD_PARTY, PARTNER),
+    )
+    record_consent(
+        consent_context(container), account_number=customers.partner_opt_in, event=revoked, asker=STAFF
+    )
+    out = io.StringIO()
+
+    done = export_audience_csv(context, audience_id=audience.id, out=out, asker=ANALYST)
+
+    assert (audience.selected, done) == (1, AudienceExport(written=0, withheld=1))
+    assert out.getvalue() == "account_number,need,approval\n"
+    [disclosed] = disclosure_log(uow_factory=container.unit_of_work, first=NOW, last=NOW + timedelta(hours=2))
+    assert disclosed.customers == 0
+
+
+def consent_context(container: Container) -> ConsentContext:
+    return ConsentContext(container.unit_of_work, container.clock, container.renderer)
+
+
+def exported_explanations(container: Container) -> list[str]:
+    with container.unit_of_work() as uow:
+        payloads = uow.session.scalars(
+            select(AccessLogRecord.payload)
+            .where(AccessLogRecord.event == str(AuditEvent.CAMPAIGN_RECORDED))
+            .order_by(AccessLogRecord.sequence)
+        )
+        entries = [decode_entry(payload)[1] for payload in payloads]
+    return [r.explanation for e in entries for r in e.reasons if r.rule_id == "campaign.audience_exported"]
 
 
 class BrokenPipe(io.StringIO):

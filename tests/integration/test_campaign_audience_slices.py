@@ -109,6 +109,27 @@ def test_counts_in_slices_are_the_builds_counts(
     assert (selected, excluded) == count_outcomes(session, plan)
 
 
+@pytest.mark.parametrize("name", PLANS)
+def test_what_is_still_selected_in_a_range_of_keys_is_the_builds_members_in_it(
+    session, store, campaign, customers, name
+):
+    plan = PLANS[name]
+    build = store.build_audience(campaign, plan, built_at=BUILT, built_by="analyst-3")
+    members = set(
+        session.scalars(
+            select(CampaignAudienceMember.account_id).where(
+                CampaignAudienceMember.audience_id == build.audience_id
+            )
+        )
+    )
+    ranges = [(customers[i], customers[j]) for i, j in ((0, 23), (0, 0), (3, 9), (10, 10), (7, 22))]
+
+    for first, last in ranges:
+        still = store.still_selected(plan, first_account_id=first, last_account_id=last)
+        assert still == {key for key in members if first <= key <= last}, (first, last)
+    assert members  # every plan selects someone here
+
+
 def test_the_example_world_reaches_every_outcome(session, customers):
     """The slice test above means something only if its plans select and leave out people."""
     outcomes = [count_outcomes(session, plan, 3) for plan in PLANS.values()]

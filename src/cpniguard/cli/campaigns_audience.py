@@ -32,7 +32,12 @@ from cpniguard.domain.campaigns import Audience, ExclusionReason
 from cpniguard.domain.consent_retention import RetentionFloorError
 from cpniguard.domain.employees import Role
 from cpniguard.domain.errors import InvalidInputError, NotFoundError
-from cpniguard.services.campaign_audiences import build_audience, campaign_audience, export_audience_csv
+from cpniguard.services.campaign_audiences import (
+    AudienceExport,
+    build_audience,
+    campaign_audience,
+    export_audience_csv,
+)
 from cpniguard.services.campaigns import CampaignContext, CampaignRoleError
 from cpniguard.services.disclosure import Asker
 from cpniguard.web.api.campaign_schemas import AudienceOut
@@ -173,15 +178,21 @@ def export(
     partial = out.with_name(f".{out.name}.partial")
     with container() as built, refusals(names={"campaign_id": "AID"}):
         try:
-            written = _export(built.campaign_context(), audience_id, partial, asker(actor, role))
+            done = _export(built.campaign_context(), audience_id, partial, asker(actor, role))
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
     partial.replace(out)
-    stderr.print(f"{written} customers of audience {audience_id} written to {out}", markup=False)
+    stderr.print(f"{done.written} customers of audience {audience_id} written to {out}", markup=False)
+    if done.withheld:
+        stderr.print(
+            f"{done.withheld} withheld: the campaign no longer selects them (an approval revoked or"
+            " lapsed, an account closed, criteria no longer met since the audience was built)",
+            markup=False,
+        )
 
 
-def _export(context: CampaignContext, audience_id: int, partial: Path, who: Asker) -> int:
+def _export(context: CampaignContext, audience_id: int, partial: Path, who: Asker) -> AudienceExport:
     try:
         file = partial.open("w", encoding="utf-8", newline="")
     except OSError as error:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
 from typing import IO
@@ -24,6 +25,7 @@ from cpniguard.domain.campaigns import (
     ApprovalNeed,
     Audience,
     AudienceMember,
+    AudiencePlan,
     Campaign,
     CampaignSponsor,
     ThirdPartyDisclosure,
@@ -148,6 +150,14 @@ class _SelectionEntries:
         return found
 
 
+@dataclass(frozen=True, slots=True)
+class AudienceExport:
+    """What an export wrote, and the members it withheld because the campaign no longer selects them."""
+
+    written: int
+    withheld: int
+
+
 def export_audience_csv(
     context: CampaignContext,
     *,
@@ -155,13 +165,16 @@ def export_audience_csv(
     out: IO[str],
     asker: Asker,
     progress: Progress | None = None,
-) -> int:
-    """Write the audience to `out` as CSV (account_number, need, approval); how many rows.
+) -> AudienceExport:
+    """Write the audience to `out` as CSV (account_number, need, approval).
 
     64.2009(d): refused unless the audience was built for the campaign's approved current
-    version. 64.2009(c): a sponsor outside the carrier, its communications affiliates and
-    agents receives CPNI, so the export is entered in the third-party disclosure log. The
-    record is written only once every row is: if writing `out` fails, nothing is recorded.
+    version. 64.2007(a)(2), 64.2009(a): the audience was chosen as of its build; a member whose
+    approval has been revoked since (an opt-out, say), or whom the criteria no longer find, is
+    withheld, each page being checked against the campaign's plan as of the export. 64.2009(c): a
+    sponsor outside the carrier, its communications affiliates and agents receives CPNI, so the
+    export is entered in the third-party disclosure log. The record is written only once every
+    row is: if writing `out` fails, nothing is recorded.
     """
     require_role(can_build_audiences, asker, "export campaign audiences")
     now = context.clock.now()
@@ -173,14 +186,13 @@ def export_audience_csv(
         refused = export_problem(campaign, audience)
         if refused is not None:
             raise InvalidInputError("the audience cannot be exported", (refused,))
-        written = _write_members(uow, audience, out, progress)
+        done = _write_members(uow, audience, audience_plan(campaign, as_of=now), out, progress)
         if is_disclosed_to_third_party(campaign.draft.sponsor):
-            uow.campaigns.record_disclosure(_disclosure(campaign, audience, written, now, asker))
-        uow.access_log.append(
-            [campaign_log_entry(campaign, "audience_exported", now, asker, f"audience {audience_id}")]
-        )
+            uow.campaigns.record_disclosure(_disclosure(campaign, audience, done.written, now, asker))
+        detail = f"audience {audience_id}: {done.written} written, {done.withheld} withheld"
+        uow.access_log.append([campaign_log_entry(campaign, "audience_exported", now, asker, detail)])
         uow.commit()
-    return written
+    return done
 
 
 def is_disclosed_to_third_party(sponsor: CampaignSponsor) -> bool:
@@ -188,18 +200,26 @@ def is_disclosed_to_third_party(sponsor: CampaignSponsor) -> bool:
     return sponsor not in CARRIER_SIDE_SPONSORS
 
 
-def _write_members(uow: UnitOfWork, audience: Audience, out: IO[str], progress: Progress | None) -> int:
+def _write_members(
+    uow: UnitOfWork, audience: Audience, plan_now: AudiencePlan, out: IO[str], progress: Progress | None
+) -> AudienceExport:
+    """Write the members `plan_now` still selects, a page at a time; `progress` counts every member read."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_HEADER)
-    written, after = 0, 0
+    written = read = 0
+    after = 0
     while page := uow.campaigns.audience_members(
         audience.id, after_account_id=after, limit=EXPORT_PAGE_MEMBERS
     ):
-        writer.writerows((m.account_number, str(m.need), str(m.approval or "")) for m in page)
-        written, after = written + len(page), page[-1].account_id
+        still = uow.campaigns.still_selected(
+            plan_now, first_account_id=page[0].account_id, last_account_id=page[-1].account_id
+        )
+        kept = [m for m in page if m.account_id in still]
+        writer.writerows((m.account_number, str(m.need), str(m.approval or "")) for m in kept)
+        written, read, after = written + len(kept), read + len(page), page[-1].account_id
         if progress is not None:
-            progress(written, audience.selected)
-    return written
+            progress(read, audience.selected)
+    return AudienceExport(written, read - written)
 
 
 def _disclosure(

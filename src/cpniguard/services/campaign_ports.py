@@ -95,6 +95,10 @@ class CampaignStore(Protocol):
         """The audience's members in account-key order after `after_account_id`."""
         ...
 
+    def still_selected(self, plan: AudiencePlan, *, first_account_id: int, last_account_id: int) -> set[int]:
+        """The account keys from `first_account_id` to `last_account_id` (both included) `plan` selects."""
+        ...
+
     def record_disclosure(self, disclosure: ThirdPartyDisclosure) -> int:
         """Append a third-party disclosure to the 64.2009(c) log; its id."""
         ...

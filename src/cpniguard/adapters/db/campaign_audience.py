@@ -237,6 +237,19 @@ def outcomes_query(plan: AudiencePlan) -> Select[int, str, str | None, str | Non
     return _with_calls_made(plan, _classification(plan, EVERY_ACCOUNT).subquery("candidates"))
 
 
+def selected_in(session: Session, plan: AudiencePlan, keys: KeySlice) -> set[int]:
+    """The account keys in `keys` that `plan` selects: the classification of `fill_audience`, read back.
+
+    An export asks it of each page of an audience's members, as of the export, so that a member
+    whose approval or criteria no longer hold is withheld (64.2007(a)(2), 64.2009(a)).
+    """
+    if problems := plan_problems(plan):
+        raise InvalidInputError("the audience plan cannot be executed", tuple(problems))
+    outcomes = _with_calls_made(plan, _classification(plan, keys).subquery("candidates")).subquery("outcomes")
+    chosen = select(outcomes.c.account_id).where(outcomes.c.reason.is_(None))
+    return set(session.scalars(chosen))
+
+
 def _with_calls_made(plan: AudiencePlan, candidates: FromClause) -> Select[int, str, str | None, str | None]:
     """The `candidates` who made the calls the criteria ask for, if they ask (all of them if not)."""
     c = candidates.c

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, RowMapping, Select, delete, func, insert, select, union_all, update
 from sqlalchemy.orm import Session
 
-from cpniguard.adapters.db.campaign_audience import fill_audience, plan_problems
+from cpniguard.adapters.db.campaign_audience import KeySlice, fill_audience, plan_problems, selected_in
 from cpniguard.adapters.db.tables import (
     Account,
     CampaignAudienceMember,
@@ -176,6 +176,13 @@ class SqlCampaignStore:
         """The campaign's audiences, oldest first."""
         query = select(CampaignAudienceRecord.__table__).where(_AUDIENCES.campaign_id == campaign_id)
         return [_audience(row) for row in self._session.execute(query.order_by(_AUDIENCES.id)).mappings()]
+
+    def still_selected(self, plan: AudiencePlan, *, first_account_id: int, last_account_id: int) -> set[int]:
+        """The account keys from `first_account_id` to `last_account_id` (both included) `plan` selects.
+
+        The build's classification over that range of keys only, each input bounded to it.
+        """
+        return selected_in(self._session, plan, KeySlice(first_account_id, last_account_id + 1))
 
     def audience_members(
         self, audience_id: int, *, after_account_id: int = 0, limit: int = 1000

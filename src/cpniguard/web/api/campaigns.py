@@ -73,7 +73,20 @@ RESPONSES = problem_responses(403, 404, 422)
 CampaignId = Annotated[int, Path(ge=1, le=2**62)]
 AudienceId = Annotated[int, Path(ge=1, le=2**62)]
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
-CSV_RESPONSES = {**RESPONSES, 200: {"content": {"text/csv": {}}, "description": "The audience as CSV."}}
+CSV_RESPONSES = {
+    **RESPONSES,
+    200: {
+        "content": {"text/csv": {}},
+        "description": "The audience as CSV.",
+        "headers": {
+            "X-Audience-Rows": {"description": "Customers written.", "schema": {"type": "integer"}},
+            "X-Audience-Withheld": {
+                "description": "Members left out: the campaign no longer selects them as of the export.",
+                "schema": {"type": "integer"},
+            },
+        },
+    },
+}
 EXPORT_SPOOL_BYTES = 8 * 1024 * 1024
 """An export up to this size is built in memory; a larger one spills to a temporary file."""
 EXPORT_CHUNK_CHARACTERS = 64 * 1024
@@ -238,13 +251,15 @@ def get_export(container: ContainerDep, builder: AudienceBuilderDep, audience_id
 
     64.2009(d): only the approved version's audience goes out. 64.2009(c): handing it to a sponsor
     outside the carrier, its communications affiliates and agents is entered in the third-party
-    disclosure log, in the transaction that builds the file; the file is then streamed.
+    disclosure log, in the transaction that builds the file; the file is then streamed. Members
+    the campaign no longer selects as of the export (an opt-out since the build, say) are left
+    out of the file and counted in `X-Audience-Withheld`.
     """
     spooled: IO[str] = tempfile.SpooledTemporaryFile(  # noqa: SIM115 - closed once streamed
         max_size=EXPORT_SPOOL_BYTES, mode="w+", encoding="utf-8", newline=""
     )
     try:
-        written = export_audience_csv(
+        done = export_audience_csv(
             container.campaign_context(), audience_id=audience_id, out=spooled, asker=asker_of(builder)
         )
     except BaseException:
@@ -253,7 +268,8 @@ def get_export(container: ContainerDep, builder: AudienceBuilderDep, audience_id
     spooled.seek(0)
     headers = {
         "Content-Disposition": f'attachment; filename="audience-{audience_id}.csv"',
-        "X-Audience-Rows": str(written),
+        "X-Audience-Rows": str(done.written),
+        "X-Audience-Withheld": str(done.withheld),
     }
     return StreamingResponse(
         _chunks(spooled), media_type=CSV_MEDIA_TYPE, headers=headers, background=BackgroundTask(spooled.close)
