@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -188,6 +188,19 @@ def test_the_export_shows_its_progress_and_withholds_a_customer_who_opted_out_si
     assert "1 withheld: the campaign no longer selects them" in export.stderr
 
 
+def test_the_register_table_shows_what_an_approved_version_used_when_the_current_one_differs(
+    environment, world, tmp_path
+):
+    campaign_id = approved(environment, tmp_path)
+    edited = WIRELESS_OFFER | {"cpni_fields": ["services.category", "call_detail_records.started_at"]}
+    ok(environment, "edit", campaign_id, draft_file(tmp_path, edited, "edited.json"), *ANALYST)
+
+    table = ok(environment, "register", "--from", FIRST, "--to", LAST).stdout
+
+    assert "services.category, call_detail_records.started_at | v1: services.category" in table
+    assert "Unlimited wireless (wireless) |" not in table, "the offers did not change"
+
+
 def test_show_and_list_give_the_campaign_and_its_review_record(environment, world, tmp_path):
     campaign_id = approved(environment, tmp_path)
 
@@ -240,17 +253,20 @@ def test_the_audience_shows_who_was_left_out_by_reason(environment, world, tmp_p
     }
 
 
-def test_a_campaign_is_purged_only_a_year_after_its_last_activity(
+def test_a_campaign_is_purged_only_a_year_after_its_last_activity_and_its_approved_run(
     environment, database, clock, world, tmp_path
 ):
     campaign_id = approved(environment, tmp_path)
 
     kept = refused(environment, database, "purge", campaign_id, "--yes")
     clock["now"] = NOW + timedelta(days=366)
+    run_kept = refused(environment, database, "purge", campaign_id, "--yes")
+    clock["now"] = datetime(2028, 2, 1, 12, 0, 1, tzinfo=UTC)  # a year after the run's last day
     purged = ok(environment, "purge", campaign_id, "--yes")
 
     assert "ID:" in kept
     assert "64.2009" in kept
+    assert "may be purged after 2028-02-01T12:00:00+00:00" in run_kept
     assert f"campaign {campaign_id} purged" in purged.output
     assert run(environment, "show", campaign_id).exit_code == 2
 

@@ -282,6 +282,30 @@ def test_the_register_lists_the_periods_campaigns_with_the_cpni_used_offers_and_
     assert ok(api.get(later, headers=as_auditor)) == [], "nothing was recorded in that period"
 
 
+def test_the_register_shows_what_the_approved_version_used_after_the_campaign_was_edited(
+    api, world, as_analyst, as_supervisor, as_auditor
+):
+    campaign_id = approved(api, as_analyst, as_supervisor)
+    built(api, as_analyst, campaign_id)
+    edit = WIRELESS_OFFER | {
+        "cpni_fields": ["services.category", "call_detail_records.started_at"],
+        "offers": [{"product": "Unlimited long distance", "category": "interexchange"}],
+        "note": "aimed at heavy callers",
+    }
+    ok(api.put(f"{CAMPAIGNS}/{campaign_id}", json=edit, headers=as_analyst))
+
+    [entry] = ok(api.get(period(REGISTER), headers=as_auditor))
+
+    assert (entry["version"], entry["status"], entry["cpni_fields"]) == (2, "submitted", edit["cpni_fields"])
+    [used] = entry["approved_versions"]
+    assert (used["version"], used["cpni_fields"], used["offers"]) == (
+        1,
+        ["services.category"],
+        [{"product": "Unlimited wireless", "category": "wireless"}],
+    )
+    assert (used["description"], used["saved_by"]) == (WIRELESS_OFFER["description"], ANALYST_LABEL)
+
+
 def test_an_audience_as_of_an_earlier_instant_reads_the_consent_of_then(
     api, world, as_analyst, as_supervisor
 ):
@@ -446,7 +470,7 @@ def test_campaigns_are_listed_by_status_page_by_page(api, as_analyst, as_supervi
     assert ids(f"?after_id={first}&limit=1") == [second]
 
 
-def test_a_campaign_is_purged_only_a_year_after_its_last_activity(
+def test_a_campaign_is_purged_only_a_year_after_its_last_activity_and_its_approved_run(
     api, container, world, as_analyst, as_supervisor, as_compliance, as_administrator
 ):
     campaign_id = approved(api, as_analyst, as_supervisor)
@@ -460,6 +484,10 @@ def test_a_campaign_is_purged_only_a_year_after_its_last_activity(
     assert "64.2009" in kept.json()["detail"]
     assert stored(container) == before
     pin_clock(api, as_administrator, (NOW + timedelta(days=366)).isoformat())
+    run_kept = api.delete(f"{CAMPAIGNS}/{campaign_id}", headers=as_compliance)
+    assert run_kept.status_code == 409, "the approved run ends 2027-01-31: kept a year after it"
+    assert "may be purged after 2028-02-01T12:00:00+00:00" in run_kept.json()["detail"]
+    pin_clock(api, as_administrator, "2028-02-01T12:00:01+00:00")
     purged = ok(api.delete(f"{CAMPAIGNS}/{campaign_id}", headers=as_compliance))
     assert purged["campaign_id"] == campaign_id
     assert purged["rows_removed"] > 0

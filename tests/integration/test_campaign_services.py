@@ -355,6 +355,39 @@ def test_the_register_lists_the_campaigns_active_in_the_period_with_their_offers
     assert [e.campaign_id for e in whole] == [old.id, campaign_id]
 
 
+def test_the_register_keeps_what_each_approved_version_used_and_offered_after_later_edits(container, context):
+    campaign_id = approved(context)
+    container.clock.pin(NOW + timedelta(hours=1))
+    second = replace(
+        DRAFT,
+        description="Wireless and long distance for heavy callers",
+        offers=(*DRAFT.offers, Offer("Unlimited long distance", OfferCategory.INTEREXCHANGE)),
+        cpni_fields=("services.category", "call_detail_records.started_at"),
+    )
+    edit_campaign(context, campaign_id=campaign_id, draft=second, asker=ANALYST)
+    period = {"first": NOW - timedelta(days=1), "last": NOW + timedelta(days=1)}
+
+    [in_review] = campaign_register(uow_factory=container.unit_of_work, **period)
+    review_campaign(
+        context, campaign_id=campaign_id, action=ReviewAction.APPROVED, note="ok", asker=SUPERVISOR
+    )
+    [approved_again] = campaign_register(uow_factory=container.unit_of_work, **period)
+
+    assert (in_review.version, in_review.cpni_fields, in_review.offers) == (
+        2,
+        second.cpni_fields,
+        second.offers,
+    )
+    assert [(v.version, v.description, v.cpni_fields, v.offers) for v in in_review.approved_versions] == [
+        (1, DRAFT.description, DRAFT.cpni_fields, DRAFT.offers)
+    ]
+    assert [(v.version, v.saved_at, v.saved_by) for v in approved_again.approved_versions] == [
+        (1, NOW, "ana.analyst"),
+        (2, NOW + timedelta(hours=1), "ana.analyst"),
+    ]
+    assert approved_again.approved_versions[1].cpni_fields == second.cpni_fields
+
+
 def test_a_register_period_that_ends_before_it_starts_is_refused(container, context):
     with pytest.raises(InvalidInputError) as refused:
         campaign_register(uow_factory=container.unit_of_work, first=NOW, last=NOW - timedelta(days=1))
@@ -372,15 +405,28 @@ def test_a_campaign_is_kept_a_year_after_its_last_activity_then_purged(container
     container.clock.pin(NOW + timedelta(days=365))
     with pytest.raises(RetentionFloorError, match=r"64\.2009"):
         purge_campaign(context, campaign_id=campaign_id, asker=SUPERVISOR)
+    container.clock.pin(KEPT_UNTIL)  # a year after the approved run's last day, 31 January 2027
+    with pytest.raises(RetentionFloorError, match="may be purged after 2028-02-01T12:00:00"):
+        purge_campaign(context, campaign_id=campaign_id, asker=SUPERVISOR)
     assert counts(container) == before
 
-    container.clock.pin(NOW + timedelta(days=366))
+    container.clock.pin(KEPT_UNTIL + timedelta(seconds=1))
     removed = purge_campaign(context, campaign_id=campaign_id, asker=SUPERVISOR)
 
-    assert removed == 1 + 3 + 1, "the campaign, its three steps and its audience"
+    assert removed == 1 + 3 + 1 + 1, "the campaign, its three steps, its audience and its version"
     with pytest.raises(NotFoundError):
         campaign(uow_factory=container.unit_of_work, campaign_id=campaign_id)
     assert logged_outcomes(container)[-1] == (str(AuditEvent.CAMPAIGN_RECORDED), "purged")
+
+
+KEPT_UNTIL = datetime(2028, 2, 1, 12, 0, tzinfo=UTC)
+
+
+def test_a_campaign_never_approved_is_kept_a_year_after_its_last_step_whatever_its_run(container, context):
+    created = create_campaign(context, draft=DRAFT, asker=ANALYST)
+    container.clock.pin(NOW + timedelta(days=366))
+
+    assert purge_campaign(context, campaign_id=created.id, asker=SUPERVISOR) == 1 + 1 + 1
 
 
 def test_an_analyst_may_not_purge_the_register(container, context):

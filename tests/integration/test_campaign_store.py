@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 from tests.conftest import is_postgres
@@ -19,6 +19,7 @@ from cpniguard.adapters.db.tables import (
     CampaignAudienceRecord,
     CampaignRecord,
     CampaignReviewRecord,
+    CampaignVersionRecord,
     ThirdPartyDisclosureRecord,
 )
 from cpniguard.domain.accounts import AccountKind, Language, ServiceCategory
@@ -31,6 +32,7 @@ from cpniguard.domain.campaigns import (
     CampaignDraft,
     CampaignSponsor,
     CampaignStatus,
+    CampaignVersion,
     Offer,
     OfferCategory,
     ReviewAction,
@@ -193,7 +195,7 @@ def test_an_update_replaces_the_draft_status_and_version_and_set_status_moves_on
     campaign = added(store)
     edited = a_draft(name="Winter bundle v2", criteria=AudienceCriteria(min_calls=1, calls_within_days=7))
 
-    store.update(campaign.id, draft=edited, status=CampaignStatus.DRAFT, version=2, at=LATER)
+    store.update(replace(campaign, draft=edited, version=2, updated_at=LATER), by="bob.analyst")
     store.set_status(campaign.id, CampaignStatus.SUBMITTED, at=LATER + timedelta(hours=1))
 
     stored = store.get(campaign.id)
@@ -205,6 +207,29 @@ def test_an_update_replaces_the_draft_status_and_version_and_set_status_moves_on
         updated_at=LATER + timedelta(hours=1),
     )
     assert store.get(campaign.id + 1000) is None
+
+
+def test_every_version_is_kept_as_saved_and_an_update_never_rewrites_an_earlier_one(store):
+    campaign = added(store)
+    edited = a_draft(name="Winter bundle v2", cpni_fields=("services.category",), offers=())
+
+    store.update(replace(campaign, draft=edited, version=2, updated_at=LATER), by="bob.analyst")
+
+    assert store.versions(campaign.id) == [
+        CampaignVersion(campaign.id, 1, campaign.draft, campaign.created_at, campaign.author),
+        CampaignVersion(campaign.id, 2, edited, LATER, "bob.analyst"),
+    ]
+    assert store.versions(campaign.id + 1000) == []
+
+
+def test_a_version_cannot_be_rewritten_in_the_database(store, session):
+    campaign = added(store)
+    with pytest.raises(DBAPIError, match="append-only"), session.begin_nested():
+        session.execute(
+            update(CampaignVersionRecord)
+            .where(CampaignVersionRecord.campaign_id == campaign.id)
+            .values(saved_by="someone else")
+        )
 
 
 def test_lock_reads_the_campaign_or_none(store):
@@ -276,9 +301,14 @@ def test_review_steps_refuse_update_on_both_engines(session, store):
     assert [s.actor for s in store.review_steps(campaign.id)] == ["analyst-3"]
 
 
+FIRST, LAST = datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC)
+RUN_AFTER = a_draft(starts_on=date(2027, 2, 1), ends_on=date(2027, 3, 31))
+"""A campaign running after the period: only its steps, audiences or disclosures make it active."""
+
+
 def test_active_between_lists_campaigns_with_a_step_in_the_period_bounds_included(store):
-    before, on_first, on_last, after = (added(store) for _ in range(4))
-    first, last = datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC)
+    before, on_first, on_last, after = (added(store, RUN_AFTER) for _ in range(4))
+    first, last = FIRST, LAST
     store.add_review_step(step(before.id, ReviewAction.CREATED, first - timedelta(microseconds=1)))
     store.add_review_step(step(on_first.id, ReviewAction.CREATED, first))
     store.add_review_step(step(on_first.id, ReviewAction.EDITED, first + timedelta(days=2)))
@@ -286,6 +316,34 @@ def test_active_between_lists_campaigns_with_a_step_in_the_period_bounds_include
     store.add_review_step(step(after.id, ReviewAction.CREATED, last + timedelta(microseconds=1)))
 
     assert [c.id for c in store.active_between(first, last)] == [on_first.id, on_last.id]
+
+
+def test_active_between_lists_campaigns_used_in_the_period_though_reviewed_before_it(session, store):
+    built, disclosed, idle = (added(store, RUN_AFTER) for _ in range(3))
+    for campaign in (built, disclosed, idle):
+        store.add_review_step(step(campaign.id, ReviewAction.APPROVED, FIRST - timedelta(days=30)))
+    an_audience(session, built.id, LAST)
+    audience_id = an_audience(session, disclosed.id, FIRST - timedelta(days=1))
+    store.record_disclosure(disclosure(disclosed.id, audience_id, FIRST))
+
+    assert [c.id for c in store.active_between(FIRST, LAST)] == [built.id, disclosed.id]
+
+
+@pytest.mark.parametrize(
+    ("starts_on", "ends_on", "running"),
+    [
+        (date(2026, 9, 1), date(2026, 9, 30), False),
+        (date(2026, 9, 1), date(2026, 10, 1), True),
+        (date(2026, 12, 31), date(2027, 1, 31), True),
+        (date(2027, 1, 1), date(2027, 1, 31), False),
+        (date(2026, 1, 1), date(2027, 12, 31), True),
+    ],
+)
+def test_active_between_lists_a_campaign_whose_run_overlaps_the_period(store, starts_on, ends_on, running):
+    campaign = added(store, a_draft(starts_on=starts_on, ends_on=ends_on))
+    store.add_review_step(step(campaign.id, ReviewAction.CREATED, FIRST - timedelta(days=90)))
+
+    assert [c.id for c in store.active_between(FIRST, LAST)] == ([campaign.id] if running else [])
 
 
 # ---------------------------------------------------------------- audiences and disclosures
@@ -374,8 +432,10 @@ def test_the_purge_removes_one_campaign_with_everything_it_holds_and_nothing_els
 
     removed = store.purge(campaign.id)
 
-    # 1 disclosure + 3 members + 2 audiences + 2 steps + the campaign
-    assert removed == 9
+    # 1 disclosure + 3 members + 2 audiences + 2 steps + 1 version + the campaign
+    assert removed == 10
+    assert store.versions(campaign.id) == []
+    assert len(store.versions(other.id)) == 1
     assert store.get(campaign.id) is None
     assert store.review_steps(campaign.id) == []
     assert store.audiences(campaign.id) == []

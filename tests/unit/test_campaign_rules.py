@@ -21,6 +21,7 @@ from cpniguard.domain.campaign_rules import (
     audience_problem,
     campaign_problems,
     campaign_purge_problem,
+    end_of_day_everywhere,
     export_problem,
     member_reason,
 )
@@ -454,6 +455,22 @@ def test_a_campaign_last_active_on_a_leap_day_is_kept_to_the_28th_of_february():
 
     assert campaign_purge_problem(last, datetime(2029, 2, 28, 8, 0, tzinfo=UTC)) is not None
     assert campaign_purge_problem(last, datetime(2029, 2, 28, 8, 0, 1, tzinfo=UTC)) is None
+
+
+def test_an_approved_run_ending_after_the_last_activity_keeps_the_record_a_year_past_its_last_day():
+    last = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
+    run_ended_on = date(2027, 1, 31)
+
+    refusal = campaign_purge_problem(last, datetime(2028, 2, 1, 12, 0, tzinfo=UTC), run_ended_on)
+    assert refusal is not None
+    assert "may be purged after 2028-02-01T12:00:00+00:00" in refusal
+    assert campaign_purge_problem(last, datetime(2028, 2, 1, 12, 0, 1, tzinfo=UTC), run_ended_on) is None
+    assert campaign_purge_problem(last, datetime(2027, 11, 21, tzinfo=UTC)) is None  # without the run
+    assert campaign_purge_problem(last, datetime(2027, 11, 21, tzinfo=UTC), date(2026, 11, 1)) is None
+
+
+def test_a_day_has_ended_everywhere_at_noon_utc_the_day_after():
+    assert end_of_day_everywhere(date(2027, 1, 31)) == datetime(2027, 2, 1, 12, 0, tzinfo=UTC)
 
 
 def test_a_campaign_with_nothing_recorded_is_never_purged():

@@ -10,6 +10,7 @@ argument or place in the file at fault, and writes nothing. Audiences are under 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from cpniguard.domain.campaigns import Campaign, CampaignDraft, CampaignStatus, 
 from cpniguard.domain.employees import Role
 from cpniguard.domain.errors import FieldProblem, InvalidInputError
 from cpniguard.services.campaign_register import (
+    ApprovedVersion,
     RegisterEntry,
     campaign_register,
     disclosure_log,
@@ -226,8 +228,8 @@ def register(first: str = FIRST, last: str = LAST, as_json: bool = AS_JSON) -> N
             escape(entry.name),
             escape(_sponsor(entry.sponsor, entry.sponsor_name)),
             f"{entry.status} (v{entry.version})",
-            escape(", ".join(entry.cpni_fields)),
-            escape(_offers(entry)),
+            escape(_as_approved(entry, lambda used: ", ".join(used.cpni_fields))),
+            escape(_as_approved(entry, _offers)),
             escape(_approvals(entry)),
             str(len(entry.audiences)),
         )
@@ -304,8 +306,19 @@ def _sponsor(sponsor: str, name: str) -> str:
     return f"{sponsor} ({name})" if name else sponsor
 
 
-def _offers(campaign: CampaignDraft | RegisterEntry) -> str:
+def _offers(campaign: CampaignDraft | RegisterEntry | ApprovedVersion) -> str:
     return "; ".join(f"{offer.product} ({offer.category})" for offer in campaign.offers)
+
+
+def _as_approved(entry: RegisterEntry, shown: Callable[[RegisterEntry | ApprovedVersion], str]) -> str:
+    """`shown` of the current version, then of each approved version where it differs (64.2009(c))."""
+    current = shown(entry)
+    earlier = [
+        f"v{approved.version}: {text}"
+        for approved in entry.approved_versions
+        if approved.version != entry.version and (text := shown(approved)) != current
+    ]
+    return " | ".join([current, *earlier])
 
 
 def _approvals(entry: RegisterEntry) -> str:

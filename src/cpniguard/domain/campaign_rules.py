@@ -10,7 +10,7 @@ The review's state machine and who may do what are in domain/campaign_review.py.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import TypeVar
 
@@ -366,19 +366,24 @@ def export_problem(campaign: Campaign, audience: Audience) -> FieldProblem | Non
     return None
 
 
-def campaign_purge_problem(last_activity: datetime | None, now: datetime) -> str | None:
+def campaign_purge_problem(
+    last_activity: datetime | None, now: datetime, run_ended_on: date | None = None
+) -> str | None:
     """Why a campaign last active at `last_activity` may not be purged at `now`, or None when it may.
 
     47 CFR 64.2009(c), (d): the campaign record, its review and its third-party disclosures are
-    kept at least 1 year, counted here from the campaign's last activity (its latest step,
-    audience or disclosure). No recorded activity refuses: a campaign is recorded from its
-    creation, so none means its record cannot be dated, and an undated record is kept.
+    kept at least 1 year, counted here from the campaign's last activity: its latest step,
+    audience or disclosure, or the last day of an approved version's run (`run_ended_on`), since
+    the campaign may use CPNI until then. No recorded activity refuses: a campaign is recorded
+    from its creation, so none means its record cannot be dated, and an undated record is kept.
     """
     if last_activity is None:
         return (
             "nothing is recorded for this campaign, so its retention cannot be dated: campaign records "
             f"are kept at least {CAMPAIGN_RECORD_RETENTION_YEARS} year (47 CFR 64.2009(c), (d))"
         )
+    if run_ended_on is not None:
+        last_activity = max(last_activity, end_of_day_everywhere(run_ended_on))
     # Counted forward: a campaign last active on 29 February is kept to 28 February.
     kept_until = add_years(last_activity, CAMPAIGN_RECORD_RETENTION_YEARS)
     if now <= kept_until:
@@ -388,6 +393,11 @@ def campaign_purge_problem(last_activity: datetime | None, now: datetime) -> str
             f"{kept_until.isoformat()}"
         )
     return None
+
+
+def end_of_day_everywhere(day: date) -> datetime:
+    """The instant `day` has ended in every time zone (UTC-12 included): noon UTC the day after."""
+    return datetime.combine(day + timedelta(days=1), time(12, 0), tzinfo=UTC)
 
 
 def member_reason(need: ApprovalNeed, approval: Approval | None) -> tuple[str, str]:

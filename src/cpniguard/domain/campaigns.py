@@ -152,6 +152,21 @@ class Campaign:
 
 
 @dataclass(frozen=True, slots=True)
+class CampaignVersion:
+    """One version of a campaign's draft as it was saved: what it described, used and offered.
+
+    64.2009(c): the record of a campaign names the specific CPNI used and the products and
+    services offered; an edit adds the next version, so what an approved version used survives.
+    """
+
+    campaign_id: int
+    version: int
+    draft: CampaignDraft
+    saved_at: datetime
+    saved_by: str
+
+
+@dataclass(frozen=True, slots=True)
 class ReviewStep:
     """One recorded step of a campaign: created, edited, submitted, approved, returned, rejected."""
 

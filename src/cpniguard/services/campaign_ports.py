@@ -17,6 +17,7 @@ from cpniguard.domain.campaigns import (
     Campaign,
     CampaignDraft,
     CampaignStatus,
+    CampaignVersion,
     ExclusionReason,
     ReviewStep,
     ThirdPartyDisclosure,
@@ -47,10 +48,12 @@ class CampaignStore(Protocol):
         """The campaign, its writes serialized until the transaction ends; call it first."""
         ...
 
-    def update(
-        self, campaign_id: int, *, draft: CampaignDraft, status: CampaignStatus, version: int, at: datetime
-    ) -> None:
-        """Replace the campaign's draft, status and version (the caller has checked the step)."""
+    def update(self, edited: Campaign, *, by: str) -> None:
+        """Make `edited` the campaign's current draft, status and version, keeping the versions before it."""
+        ...
+
+    def versions(self, campaign_id: int) -> list[CampaignVersion]:
+        """Every version of the campaign's draft as saved, oldest first (64.2009(c))."""
         ...
 
     def set_status(self, campaign_id: int, status: CampaignStatus, *, at: datetime) -> None:
@@ -72,7 +75,7 @@ class CampaignStore(Protocol):
         ...
 
     def active_between(self, first: datetime, last: datetime) -> list[Campaign]:
-        """Campaigns with a step recorded between `first` and `last` inclusive (the register report)."""
+        """Campaigns with a step, audience or disclosure in the period, or running in it (the register)."""
         ...
 
     def build_audience(

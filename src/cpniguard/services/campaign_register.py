@@ -10,7 +10,7 @@ activity; a purge inside that floor is refused and deletes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from cpniguard.domain.campaign_review import can_review_campaigns
 from cpniguard.domain.campaign_rules import campaign_purge_problem
@@ -20,6 +20,7 @@ from cpniguard.domain.campaigns import (
     CampaignChannel,
     CampaignSponsor,
     CampaignStatus,
+    CampaignVersion,
     Offer,
     ReviewAction,
     ReviewStep,
@@ -35,6 +36,42 @@ from cpniguard.services.campaigns import (
 )
 from cpniguard.services.disclosure import Asker
 from cpniguard.services.ports import UnitOfWorkFactory
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovedVersion:
+    """A version of the campaign an approval covered, as it was saved (64.2009(c), (d)).
+
+    What that version described, used and offered, whatever later edits changed.
+    """
+
+    version: int
+    name: str
+    description: str
+    channel: CampaignChannel
+    offers: tuple[Offer, ...]
+    cpni_fields: tuple[str, ...]
+    starts_on: date
+    ends_on: date
+    saved_at: datetime
+    saved_by: str
+
+    @classmethod
+    def of(cls, saved: CampaignVersion) -> ApprovedVersion:
+        """The register's view of `saved`."""
+        draft = saved.draft
+        return cls(
+            saved.version,
+            draft.name,
+            draft.description,
+            draft.channel,
+            draft.offers,
+            draft.cpni_fields,
+            draft.starts_on,
+            draft.ends_on,
+            saved.saved_at,
+            saved.saved_by,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,28 +93,41 @@ class RegisterEntry:
     author: str
     approvals: tuple[ReviewStep, ...]
     """Every approval on record, with who gave it, when, and for which version."""
+    approved_versions: tuple[ApprovedVersion, ...]
+    """Each version an approval covered, as saved, oldest first: the CPNI it used, its offers."""
     audiences: tuple[Audience, ...]
 
 
 def campaign_register(
     *, uow_factory: UnitOfWorkFactory, first: datetime, last: datetime
 ) -> list[RegisterEntry]:
-    """The campaigns with any step recorded from `first` to `last`, as the 64.2009(c) register lists them.
+    """The campaigns active from `first` to `last`, as the 64.2009(c) register lists them.
 
-    Each with its description, sponsor, offers and their categories, the CPNI it uses, its
-    review status and every approval (who, when, which version: 64.2009(d)).
+    Active: reviewed, built or disclosed in the period, or running in it. Each with its
+    description, sponsor, offers and their categories, the CPNI it uses, its review status,
+    every approval (who, when, which version: 64.2009(d)) and each approved version as it was
+    saved, so that what an approved version used and offered shows after later edits.
     """
     _check_period(first, last, "the campaign register cannot be read")
     with uow_factory() as uow:
         store = uow.campaigns
         return [
-            _entry(campaign, store.review_steps(campaign.id), store.audiences(campaign.id))
+            _entry(
+                campaign,
+                store.review_steps(campaign.id),
+                store.versions(campaign.id),
+                store.audiences(campaign.id),
+            )
             for campaign in store.active_between(first, last)
         ]
 
 
-def _entry(campaign: Campaign, steps: list[ReviewStep], audiences: list[Audience]) -> RegisterEntry:
+def _entry(
+    campaign: Campaign, steps: list[ReviewStep], versions: list[CampaignVersion], audiences: list[Audience]
+) -> RegisterEntry:
     draft = campaign.draft
+    approvals = tuple(step for step in steps if step.action is ReviewAction.APPROVED)
+    approved = {step.version for step in approvals}
     return RegisterEntry(
         campaign_id=campaign.id,
         name=draft.name,
@@ -90,7 +140,8 @@ def _entry(campaign: Campaign, steps: list[ReviewStep], audiences: list[Audience
         status=campaign.status,
         version=campaign.version,
         author=campaign.author,
-        approvals=tuple(step for step in steps if step.action is ReviewAction.APPROVED),
+        approvals=approvals,
+        approved_versions=tuple(ApprovedVersion.of(v) for v in versions if v.version in approved),
         audiences=tuple(audiences),
     )
 
@@ -127,10 +178,18 @@ def purge_campaign(context: CampaignContext, *, campaign_id: int, asker: Asker) 
     with context.uow_factory() as uow:
         uow.access_log.prepare_to_append()
         campaign = locked_campaign(uow, campaign_id)
-        problem = campaign_purge_problem(uow.campaigns.last_activity(campaign_id), now)
+        store = uow.campaigns
+        run_ended_on = _last_approved_run_day(store.review_steps(campaign_id), store.versions(campaign_id))
+        problem = campaign_purge_problem(store.last_activity(campaign_id), now, run_ended_on)
         if problem is not None:
             raise RetentionFloorError(problem)
         removed = uow.campaigns.purge(campaign_id)
         uow.access_log.append([campaign_log_entry(campaign, "purged", now, asker)])
         uow.commit()
     return removed
+
+
+def _last_approved_run_day(steps: list[ReviewStep], versions: list[CampaignVersion]) -> date | None:
+    """The last day of the latest-ending run among the approved versions; None when none was approved."""
+    approved = {step.version for step in steps if step.action is ReviewAction.APPROVED}
+    return max((v.draft.ends_on for v in versions if v.version in approved), default=None)

@@ -95,7 +95,7 @@ def edit_campaign(
         edited = Campaign(
             campaign.id, draft, status, campaign.version + 1, campaign.author, campaign.created_at, now
         )
-        uow.campaigns.update(campaign_id, draft=draft, status=status, version=edited.version, at=now)
+        uow.campaigns.update(edited, by=asker.label)
         _record_step(uow, edited, ReviewAction.EDITED, asker, note)
         uow.commit()
     return edited

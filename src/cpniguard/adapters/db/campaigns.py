@@ -9,38 +9,46 @@ selected by `campaign_audience.fill_audience`, one set-based statement.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import ColumnElement, RowMapping, Select, delete, func, insert, select, union_all, update
+from sqlalchemy import (
+    ColumnElement,
+    RowMapping,
+    Select,
+    and_,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from cpniguard.adapters.db.campaign_audience import KeySlice, fill_audience, plan_problems, selected_in
+from cpniguard.adapters.db.campaign_versions import add_version, draft_from_values, draft_values, versions
 from cpniguard.adapters.db.tables import (
     Account,
     CampaignAudienceMember,
     CampaignAudienceRecord,
     CampaignRecord,
     CampaignReviewRecord,
+    CampaignVersionRecord,
     ThirdPartyDisclosureRecord,
 )
-from cpniguard.domain.accounts import AccountKind, Language, ServiceCategory
 from cpniguard.domain.campaigns import (
     ApprovalNeed,
     Audience,
-    AudienceCriteria,
     AudienceMember,
     AudiencePlan,
     Campaign,
-    CampaignChannel,
     CampaignDraft,
-    CampaignSponsor,
     CampaignStatus,
+    CampaignVersion,
     ExclusionReason,
-    Offer,
-    OfferCategory,
     ReviewAction,
     ReviewStep,
     ThirdPartyDisclosure,
@@ -74,7 +82,9 @@ class SqlCampaignStore:
             "updated_at": at,
         }
         statement = insert(CampaignRecord).values(**values).returning(_CAMPAIGNS.id)
-        return int(self._session.execute(statement).scalar_one())
+        campaign_id = int(self._session.execute(statement).scalar_one())
+        add_version(self._session, CampaignVersion(campaign_id, 1, draft, at, author))
+        return campaign_id
 
     def get(self, campaign_id: int) -> Campaign | None:
         """The campaign with this id."""
@@ -91,12 +101,24 @@ class SqlCampaignStore:
             query = query.with_for_update()
         return self._campaign(query)
 
-    def update(
-        self, campaign_id: int, *, draft: CampaignDraft, status: CampaignStatus, version: int, at: datetime
-    ) -> None:
-        """Replace the campaign's draft, status and version (the caller has checked the step)."""
-        values = {**draft_values(draft), "status": status, "version": version, "updated_at": at}
-        self._session.execute(update(CampaignRecord).where(_CAMPAIGNS.id == campaign_id).values(**values))
+    def update(self, edited: Campaign, *, by: str) -> None:
+        """Make `edited` the campaign's current draft, keeping the versions before it.
+
+        `by` made the edit; the caller has checked the step.
+        """
+        values = {
+            **draft_values(edited.draft),
+            "status": edited.status,
+            "version": edited.version,
+            "updated_at": edited.updated_at,
+        }
+        self._session.execute(update(CampaignRecord).where(_CAMPAIGNS.id == edited.id).values(**values))
+        saved = CampaignVersion(edited.id, edited.version, edited.draft, edited.updated_at, by)
+        add_version(self._session, saved)
+
+    def versions(self, campaign_id: int) -> list[CampaignVersion]:
+        """Every version of the campaign's draft as saved, oldest first (64.2009(c))."""
+        return versions(self._session, campaign_id)
 
     def set_status(self, campaign_id: int, status: CampaignStatus, *, at: datetime) -> None:
         """Move the campaign to `status` (the caller has checked the step)."""
@@ -133,9 +155,20 @@ class SqlCampaignStore:
         return [_review_step(row) for row in self._session.execute(query.order_by(_REVIEWS.id)).mappings()]
 
     def active_between(self, first: datetime, last: datetime) -> list[Campaign]:
-        """Campaigns with a step recorded between `first` and `last` inclusive (the register report)."""
-        stepped = select(_REVIEWS.campaign_id).where(_REVIEWS.at >= first, _REVIEWS.at <= last)
-        query = _campaign_query().where(_CAMPAIGNS.id.in_(stepped)).order_by(_CAMPAIGNS.id)
+        """Campaigns active between `first` and `last` inclusive (the register report, 64.2009(c)).
+
+        Active: a review step recorded, an audience built or a disclosure made in the period, or
+        the campaign's run (its first to its last day) overlapping the period's days.
+        """
+        active = union_all(
+            select(_REVIEWS.campaign_id).where(_REVIEWS.at >= first, _REVIEWS.at <= last),
+            select(_AUDIENCES.campaign_id).where(_AUDIENCES.built_at >= first, _AUDIENCES.built_at <= last),
+            select(_DISCLOSURES.campaign_id).where(
+                _DISCLOSURES.disclosed_at >= first, _DISCLOSURES.disclosed_at <= last
+            ),
+        )
+        running = and_(_CAMPAIGNS.starts_on <= last.date(), _CAMPAIGNS.ends_on >= first.date())
+        query = _campaign_query().where(or_(_CAMPAIGNS.id.in_(active), running)).order_by(_CAMPAIGNS.id)
         return [_campaign(row) for row in self._session.execute(query).mappings()]
 
     def build_audience(
@@ -263,6 +296,7 @@ class SqlCampaignStore:
                 (CampaignAudienceMember, _MEMBERS.audience_id.in_(audiences)),
                 (CampaignAudienceRecord, _AUDIENCES.campaign_id == campaign_id),
                 (CampaignReviewRecord, _REVIEWS.campaign_id == campaign_id),
+                (CampaignVersionRecord, CampaignVersionRecord.campaign_id == campaign_id),
                 (CampaignRecord, _CAMPAIGNS.id == campaign_id),
             )
         )
@@ -276,66 +310,14 @@ class SqlCampaignStore:
         return None if row is None else _campaign(row)
 
 
-def draft_values(draft: CampaignDraft) -> dict[str, Any]:
-    """The campaign columns holding `draft` (JSON for the offers, CPNI fields and criteria)."""
-    return {
-        "name": draft.name,
-        "description": draft.description,
-        "sponsor": draft.sponsor,
-        "sponsor_name": draft.sponsor_name,
-        "channel": draft.channel,
-        "offers": [{"product": o.product, "category": str(o.category)} for o in draft.offers],
-        "cpni_fields": list(draft.cpni_fields),
-        "criteria": criteria_document(draft.criteria),
-        "starts_on": draft.starts_on,
-        "ends_on": draft.ends_on,
-    }
-
-
-def criteria_document(criteria: AudienceCriteria) -> dict[str, Any]:
-    """The criteria as JSON: each set a sorted list, so equal criteria are stored alike."""
-    return {
-        "account_kinds": sorted(str(k) for k in criteria.account_kinds),
-        "languages": sorted(str(lang) for lang in criteria.languages),
-        "subscribes_to_any": sorted(str(c) for c in criteria.subscribes_to_any),
-        "subscribes_to_none_of": sorted(str(c) for c in criteria.subscribes_to_none_of),
-        "min_calls": criteria.min_calls,
-        "calls_within_days": criteria.calls_within_days,
-    }
-
-
-def criteria_from_document(document: Mapping[str, Any]) -> AudienceCriteria:
-    """The criteria `criteria_document` stored."""
-    return AudienceCriteria(
-        account_kinds=frozenset(AccountKind(k) for k in document["account_kinds"]),
-        languages=frozenset(Language(lang) for lang in document["languages"]),
-        subscribes_to_any=frozenset(ServiceCategory(c) for c in document["subscribes_to_any"]),
-        subscribes_to_none_of=frozenset(ServiceCategory(c) for c in document["subscribes_to_none_of"]),
-        min_calls=document["min_calls"],
-        calls_within_days=document["calls_within_days"],
-    )
-
-
 def _campaign_query() -> Select[Any]:
     return select(CampaignRecord.__table__)
 
 
 def _campaign(row: RowMapping) -> Campaign:
-    draft = CampaignDraft(
-        name=row["name"],
-        description=row["description"],
-        sponsor=CampaignSponsor(row["sponsor"]),
-        channel=CampaignChannel(row["channel"]),
-        offers=tuple(Offer(o["product"], OfferCategory(o["category"])) for o in row["offers"]),
-        cpni_fields=tuple(row["cpni_fields"]),
-        criteria=criteria_from_document(row["criteria"]),
-        starts_on=row["starts_on"],
-        ends_on=row["ends_on"],
-        sponsor_name=row["sponsor_name"],
-    )
     return Campaign(
         id=row["id"],
-        draft=draft,
+        draft=draft_from_values(dict(row)),
         status=CampaignStatus(row["status"]),
         version=row["version"],
         author=row["author"],

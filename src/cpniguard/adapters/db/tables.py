@@ -1061,6 +1061,26 @@ class CampaignRecord(Base):
     updated_at: Mapped[datetime] = classified(OPERATIONAL, "when it last changed", UtcDateTime())
 
 
+class CampaignVersionRecord(Base):
+    """Each version of a campaign's draft as saved (64.2009(c): the CPNI used, the offers).
+
+    Append-only (a trigger refuses UPDATE): an edit adds the next version instead of overwriting
+    what an approved version used and offered.
+    """
+
+    __tablename__ = "campaign_versions"
+
+    campaign_id: Mapped[int] = classified(
+        OPERATIONAL, "the campaign", Id, ForeignKey("campaigns.id", ondelete="RESTRICT"), primary_key=True
+    )
+    version: Mapped[int] = classified(OPERATIONAL, "the version", Integer, primary_key=True)
+    draft: Mapped[dict[str, Any]] = classified(
+        OPERATIONAL, "the draft as saved: description, offers, CPNI used, criteria, dates", JSON
+    )
+    saved_at: Mapped[datetime] = classified(OPERATIONAL, "when it was saved", UtcDateTime())
+    saved_by: Mapped[str] = classified(OPERATIONAL, "who drafted or edited it", String(200))
+
+
 class CampaignReviewRecord(Base):
     """A step of a campaign's record: created, edited, submitted, approved, returned, rejected.
 

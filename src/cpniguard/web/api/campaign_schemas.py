@@ -329,6 +329,23 @@ class MemberOut(BaseModel):
         return cls.model_validate(member)
 
 
+class ApprovedVersionOut(BaseModel):
+    """A version an approval covered, as it was saved: what it described, used and offered (64.2009(c))."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    version: int
+    name: str
+    description: str
+    channel: CampaignChannel
+    offers: list[OfferOut]
+    cpni_fields: list[str]
+    starts_on: date
+    ends_on: date
+    saved_at: datetime
+    saved_by: str
+
+
 class RegisterEntryOut(BaseModel):
     """A campaign as the 64.2009(c) register reports it: the CPNI used, the offers, its approvals."""
 
@@ -346,6 +363,10 @@ class RegisterEntryOut(BaseModel):
     version: int
     author: str
     approvals: list[ReviewStepOut]
+    approved_versions: list[ApprovedVersionOut] = Field(
+        description="Each version an approval covered, as saved: the CPNI it used and its offers, "
+        "whatever later edits changed."
+    )
     audiences: list[AudienceOut]
 
     @classmethod
