@@ -39,6 +39,7 @@ from cpniguard.services.breach_reminders import ReminderTerms
 from cpniguard.services.campaigns import CampaignContext
 from cpniguard.services.consent_notices import NoticeTerms
 from cpniguard.services.consent_ports import NoticeVersion
+from cpniguard.services.dead_letter_alerts import DeadLetterTerms
 from cpniguard.services.mailbox import MailboxTerms
 from cpniguard.services.opt_out_monitor import MonitorTerms, ProbeSender
 from cpniguard.services.ports import (
@@ -189,6 +190,14 @@ class Container:
             annual_summary_due=self.annual_summary_due(),
             officer_email=breach.compliance_officer_email,
             lead_business_days=breach.reminder_lead_business_days,
+        )
+
+    def dead_letter_terms(self) -> DeadLetterTerms:
+        """What digests of dead letters to the compliance officer need."""
+        return DeadLetterTerms(
+            uow_factory=self.unit_of_work,
+            clock=self.clock,
+            officer_email=self.settings.breach.compliance_officer_email,
         )
 
     def notice_terms(self) -> NoticeTerms:

@@ -252,8 +252,9 @@ class BreachSettings(BaseModel):
     compliance_officer_email: str | None = Field(
         default=None,
         max_length=254,
-        description="Where reminders of approaching breach deadlines go, through the outbox. Unset: "
-        "the worker sends none (`cpniguard breach reminders` still lists them).",
+        description="Where reminders of approaching breach deadlines and digests of messages the "
+        "outbox gave up on go, through the outbox. Unset: the worker sends neither (`cpniguard breach "
+        "reminders` and `cpniguard outbox dead-letters` still list them).",
     )
     reminder_lead_business_days: tuple[int, ...] = Field(
         default=(3, 1, 0),

@@ -3,7 +3,8 @@
 Several workers may run at once, on one machine or many: each claims messages under a
 lease, so none is sent twice by two workers, and a worker that dies mid-delivery leaves
 its messages to the others once the lease ends. Now and then it also queues the day's
-reminders of breach deadlines to the compliance officer (47 CFR 64.2011), once a day each.
+reminders of breach deadlines to the compliance officer (47 CFR 64.2011), once a day each, and a
+digest of the messages it gave up on that no digest has listed yet (domain/dead_letters.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from cpniguard.config import OutboxSettings
 from cpniguard.domain.outbox import RetryPolicy
 from cpniguard.services.breach_reminders import ReminderTerms, queue_breach_reminders
 from cpniguard.services.consent_notices import record_delivered_notices
+from cpniguard.services.dead_letter_alerts import queue_dead_letter_digest
 from cpniguard.services.outbox import (
     DeliveryPlan,
     DeliveryPorts,
@@ -29,7 +31,8 @@ logger = logging.getLogger(__name__)
 NOTICE_SWEEP_PASSES = 12
 """Idle passes between two looks for CPNI notices other workers delivered (about a minute)."""
 REMINDER_SWEEP_PASSES = 60
-"""Passes between two looks for breach deadlines to remind (about five minutes when idle).
+"""Passes between two looks for breach deadlines to remind and dead letters to tell of (about five
+minutes when idle).
 
 Each reminder is queued once a day whatever the number of looks; looking often only means that a
 worker started late in the day, or a breach opened today, is reminded within minutes.
@@ -65,10 +68,17 @@ def reminder_terms(container: Container) -> ReminderTerms:
 
 
 def deliver_once(container: Container) -> DeliveryRun:
-    """Queue today's breach reminders, deliver everything due now, then return (`cpniguard worker --once`)."""
+    """Queue today's breach reminders, deliver everything due now, then return (`cpniguard worker --once`).
+
+    The dead letters of this delivery and earlier ones are then told to the compliance officer,
+    and that digest delivered too.
+    """
     _queue_reminders_safely(container)
-    run = deliver_until_idle(ports=delivery_ports(container), plan=delivery_plan(container.settings.outbox))
+    ports, plan = delivery_ports(container), delivery_plan(container.settings.outbox)
+    run = deliver_until_idle(ports=ports, plan=plan)
     _log(run)
+    if _queue_dead_letter_digest_safely(container):
+        run += deliver_until_idle(ports=ports, plan=plan)
     _record_notices(container)
     return run
 
@@ -90,6 +100,7 @@ def deliver_until_stopped(container: Container, stop: threading.Event) -> None:
         passes += 1
         if (passes - 1) % REMINDER_SWEEP_PASSES == 0:  # the first pass too: reminders go out on start
             _queue_reminders_safely(container)
+            _queue_dead_letter_digest_safely(container)
         try:
             run = deliver_due(ports=ports, plan=plan)
         except Exception:
@@ -125,6 +136,19 @@ def _queue_reminders_safely(container: Container) -> None:
         return
     if queued:
         logger.info("breach: %d deadline reminders queued for the compliance officer", queued)
+
+
+def _queue_dead_letter_digest_safely(container: Container) -> int:
+    """Queue a digest of unlisted dead letters to the officer; how many it lists (0 after a failure)."""
+    try:
+        listed = queue_dead_letter_digest(container.dead_letter_terms())
+    except Exception:
+        # Telling of dead letters must never cost the customers' messages their delivery.
+        logger.exception("queuing the dead-letter digest failed; trying again later")
+        return 0
+    if listed:
+        logger.warning("outbox: %d dead letters told to the compliance officer", listed)
+    return listed
 
 
 def _log(run: DeliveryRun) -> None:

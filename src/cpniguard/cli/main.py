@@ -15,6 +15,7 @@ from cpniguard.cli import (
     employees,
     ingest,
     mailbox,
+    outbox,
     serve,
     tokens,
     worker,
@@ -32,6 +33,7 @@ app.add_typer(employees.app, name="employees")
 app.add_typer(demo.app, name="demo")
 app.add_typer(audit.app, name="audit")
 app.add_typer(worker.app, name="worker")
+app.add_typer(outbox.app, name="outbox")
 app.add_typer(consent.app, name="consent")
 app.add_typer(mailbox.app, name="mailbox")
 app.add_typer(breach.app, name="breach")

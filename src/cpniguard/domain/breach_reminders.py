@@ -31,6 +31,8 @@ from cpniguard.domain.breach_timeline import Breach, BreachEvent, BreachEventKin
 from cpniguard.domain.business_days import BusinessCalendar, eastern_date
 from cpniguard.domain.errors import FieldProblem, InvalidInputError
 
+BREACH_REMINDER_TEMPLATE = "breach_reminder"
+"""The outbox template of a reminder email to the compliance officer."""
 ANNUAL_SUMMARY_REFERENCE_PREFIX = "annual-summary"
 """An `agency_notified` event whose reference starts with this records the annual summary."""
 DETERMINATION = "determination"

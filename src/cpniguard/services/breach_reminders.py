@@ -16,7 +16,7 @@ from datetime import date
 
 from cpniguard.domain.accounts import Language
 from cpniguard.domain.breach_deadlines import timeline_deadlines
-from cpniguard.domain.breach_reminders import Reminder, reminder_text, reminders_due
+from cpniguard.domain.breach_reminders import BREACH_REMINDER_TEMPLATE, Reminder, reminder_text, reminders_due
 from cpniguard.domain.breach_timeline import Breach, BreachEvent
 from cpniguard.domain.business_days import BusinessCalendar, eastern_date
 from cpniguard.domain.errors import CalendarRangeError
@@ -24,7 +24,7 @@ from cpniguard.domain.notifications import NoticeChannel
 from cpniguard.services.ports import Clock, OutboundMessage, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
-REMINDER_TEMPLATE = "breach_reminder"
+REMINDER_TEMPLATE = BREACH_REMINDER_TEMPLATE
 PAGE_SIZE = 100
 """Open breaches read per transaction."""
 

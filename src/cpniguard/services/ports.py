@@ -22,6 +22,7 @@ from cpniguard.domain.audit_verification import ChainLink, ChainState, SegmentCh
 from cpniguard.domain.call_detail import CallDetail
 from cpniguard.domain.classification import FieldClassification
 from cpniguard.domain.credentials import ChallengeKind, CredentialKind
+from cpniguard.domain.dead_letters import DeadLetter
 from cpniguard.domain.disclosure import Permit
 from cpniguard.domain.disclosure_request import Approval, AuthenticationMethod, Channel, RecipientClass
 from cpniguard.domain.employees import DisciplinaryAction, Role, TrainingRecord
@@ -400,11 +401,39 @@ class OutboundMessage:
     body: str
 
 
+@dataclass(frozen=True, slots=True)
+class DeadLetterDetail:
+    """A message the outbox gave up on, for staff: whose it was, where it went, why it failed."""
+
+    message_id: int
+    account_number: str | None
+    template: str
+    channel: NoticeChannel
+    recipient: str
+    attempts: int
+    created_at: datetime
+    last_error: str | None
+    digest_key: str | None
+    """The digest that told the compliance officer of it; None when none has (yet, or ever)."""
+
+
 class Outbox(Protocol):
     """Messages written in the transaction of their cause; the worker delivers them (issue 4)."""
 
     def enqueue(self, message: OutboundMessage, *, at: datetime) -> bool:
         """Write `message` as pending; False (and nothing written) when its idempotency key exists."""
+        ...
+
+    def dead_letters_to_alert(self, *, limit: int) -> tuple[list[DeadLetter], int]:
+        """The oldest dead letters of kinds a digest lists that none has listed, and how many in all."""
+        ...
+
+    def mark_alerted(self, message_ids: Sequence[int], *, digest_key: str, at: datetime) -> None:
+        """Record that the digest keyed `digest_key` lists these dead letters."""
+        ...
+
+    def dead_letters(self, *, after_id: int, limit: int) -> list[DeadLetterDetail]:
+        """Dead letters in id order after `after_id`, with whose they were and why they failed."""
         ...
 
 

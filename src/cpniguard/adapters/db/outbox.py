@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, literal, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, exists, func, insert, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
-from cpniguard.adapters.db.tables import OutboxMessage
+from cpniguard.adapters.db.tables import Account, DeadLetterAlertRecord, OutboxMessage
+from cpniguard.domain.dead_letters import NOT_ALERTED, DeadLetter
 from cpniguard.domain.errors import FieldProblem, InvalidInputError
 from cpniguard.domain.notifications import DeliveryStatus
 from cpniguard.domain.outbox import CODE_REMOVED_BODY, TEMPLATES_CARRYING_A_CODE
-from cpniguard.services.ports import ClaimedMessage, MessageDelivery, OutboundMessage
+from cpniguard.services.ports import ClaimedMessage, DeadLetterDetail, MessageDelivery, OutboundMessage
 
+_ALERTS = DeadLetterAlertRecord.__table__.c
 FIELD_LIMITS = {"idempotency_key": 128, "recipient": 500, "template": 64, "subject": 200}
 """The widest value each column holds; longer values are refused, never cut."""
 
@@ -61,6 +64,55 @@ class SqlOutbox:
         statement = self._insert().values(**values).on_conflict_do_nothing(index_elements=["idempotency_key"])
         inserted = self._session.execute(statement.returning(OutboxMessage.id)).scalar_one_or_none()
         return inserted is not None
+
+    def dead_letters_to_alert(self, *, limit: int) -> tuple[list[DeadLetter], int]:
+        """The oldest dead letters of kinds a digest lists that none has listed, and how many in all."""
+        unlisted = and_(
+            OutboxMessage.status == DeliveryStatus.DEAD,
+            OutboxMessage.template.not_in(sorted(NOT_ALERTED)),
+            ~exists().where(_ALERTS.message_id == OutboxMessage.id),
+        )
+        columns = (
+            OutboxMessage.id,
+            OutboxMessage.template,
+            OutboxMessage.channel,
+            OutboxMessage.created_at,
+            OutboxMessage.attempts,
+        )
+        rows = self._session.execute(select(*columns).where(unlisted).order_by(OutboxMessage.id).limit(limit))
+        letters = [
+            DeadLetter(row.id, row.template, str(row.channel), row.created_at, row.attempts) for row in rows
+        ]
+        total = self._session.scalar(select(func.count()).select_from(OutboxMessage).where(unlisted))
+        return letters, int(total or 0)
+
+    def mark_alerted(self, message_ids: Sequence[int], *, digest_key: str, at: datetime) -> None:
+        """Record that the digest keyed `digest_key` lists these dead letters."""
+        if message_ids:
+            rows = [{"message_id": i, "digest_key": digest_key, "alerted_at": at} for i in message_ids]
+            self._session.execute(insert(DeadLetterAlertRecord), rows)
+
+    def dead_letters(self, *, after_id: int, limit: int) -> list[DeadLetterDetail]:
+        """Dead letters in id order after `after_id`, with whose they were and why they failed."""
+        query = (
+            select(
+                OutboxMessage.id,
+                Account.account_number,
+                OutboxMessage.template,
+                OutboxMessage.channel,
+                OutboxMessage.recipient,
+                OutboxMessage.attempts,
+                OutboxMessage.created_at,
+                OutboxMessage.last_error,
+                _ALERTS.digest_key,
+            )
+            .outerjoin(Account, Account.id == OutboxMessage.account_id)
+            .outerjoin(DeadLetterAlertRecord, _ALERTS.message_id == OutboxMessage.id)
+            .where(OutboxMessage.status == DeliveryStatus.DEAD, OutboxMessage.id > after_id)
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+        return [DeadLetterDetail(*row) for row in self._session.execute(query)]
 
     def _insert(self) -> Any:  # noqa: ANN401 - the dialect's insert; both offer on_conflict_do_nothing
         # A repeat of the same cause (a retried request) must not abort the caller's transaction.

@@ -926,6 +926,26 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = classified(OPERATIONAL, "when it was delivered", UtcDateTime())
 
 
+class DeadLetterAlertRecord(Base):
+    """A dead letter the compliance officer was sent a digest about (domain/dead_letters.py).
+
+    One row per dead message listed, so each is listed once, in the digest named by its key.
+    """
+
+    __tablename__ = "dead_letter_alerts"
+
+    message_id: Mapped[int] = classified(
+        OPERATIONAL,
+        "the dead message",
+        Id,
+        ForeignKey("outbox_messages.id", ondelete="RESTRICT"),
+        primary_key=True,
+        autoincrement=False,
+    )
+    digest_key: Mapped[str] = classified(OPERATIONAL, "the outbox key of the digest listing it", String(128))
+    alerted_at: Mapped[datetime] = classified(OPERATIONAL, "when the digest was queued", UtcDateTime())
+
+
 class BreachRecord(Base):
     """A CPNI breach the carrier found (47 CFR 64.2011(d)): kept at least 2 years after it closes."""
 

@@ -1,0 +1,90 @@
+"""Telling the compliance officer of dead letters, and listing them for staff (DESIGN.md invariant 5).
+
+The worker calls `queue_dead_letter_digest` now and then: the oldest dead letters no digest has
+listed yet go into one email to the compliance officer, through the outbox, and are marked as
+listed in the same transaction. Two workers sweeping at once build the same digest under the same
+key; the second finds it queued and writes nothing. domain/dead_letters.py says what is listed.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from cpniguard.domain.accounts import Language
+from cpniguard.domain.dead_letters import (
+    DEAD_LETTER_DIGEST_TEMPLATE,
+    DIGEST_SIZE,
+    digest_key,
+    digest_text,
+)
+from cpniguard.domain.errors import FieldProblem, InvalidInputError
+from cpniguard.domain.notifications import NoticeChannel
+from cpniguard.services.ports import Clock, DeadLetterDetail, OutboundMessage, UnitOfWorkFactory
+
+logger = logging.getLogger(__name__)
+MAX_DEAD_LETTERS_PAGE = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetterTerms:
+    """What digests need: the store, the time, and the compliance officer's email (None: no digests)."""
+
+    uow_factory: UnitOfWorkFactory
+    clock: Clock
+    officer_email: str | None
+
+
+def queue_dead_letter_digest(terms: DeadLetterTerms) -> int:
+    """Queue one digest of the oldest unlisted dead letters to the officer; how many it lists.
+
+    Without an officer email nothing is queued: the dead letters waiting are logged as a warning
+    instead, each time, so that the omission shows.
+    """
+    officer_email = (terms.officer_email or "").strip()
+    now = terms.clock.now()
+    with terms.uow_factory() as uow:
+        # The write lock before the first read: on SQLite a read then a write fails at once.
+        uow.access_log.prepare_to_append()
+        letters, waiting = uow.outbox.dead_letters_to_alert(limit=DIGEST_SIZE)
+        if not letters:
+            return 0
+        if not officer_email:
+            logger.warning(
+                "outbox: %d dead letters and no compliance officer email to tell (set "
+                "CPNIGUARD_BREACH__COMPLIANCE_OFFICER_EMAIL; `cpniguard outbox dead-letters` lists them)",
+                waiting,
+            )
+            return 0
+        key = digest_key(letters)
+        subject, body = digest_text(letters, waiting - len(letters))
+        message = OutboundMessage(
+            idempotency_key=key,
+            account_id=None,
+            channel=NoticeChannel.EMAIL,
+            recipient=officer_email,
+            language=Language.EN,
+            template=DEAD_LETTER_DIGEST_TEMPLATE,
+            subject=subject,
+            body=body,
+        )
+        if not uow.outbox.enqueue(message, at=now):
+            return 0  # another worker queued this very digest and listed its letters
+        uow.outbox.mark_alerted([letter.message_id for letter in letters], digest_key=key, at=now)
+        uow.commit()
+    return len(letters)
+
+
+def dead_letters(
+    *, uow_factory: UnitOfWorkFactory, after_id: int = 0, limit: int = 100
+) -> list[DeadLetterDetail]:
+    """Dead letters in id order after `after_id`: whose, where to, why they failed, which digest told."""
+    problems = []
+    if not 1 <= limit <= MAX_DEAD_LETTERS_PAGE:
+        problems.append(FieldProblem("limit", f"must be from 1 to {MAX_DEAD_LETTERS_PAGE}, not {limit}"))
+    if after_id < 0:
+        problems.append(FieldProblem("after_id", f"must be 0 or more, not {after_id}"))
+    if problems:
+        raise InvalidInputError("the dead letters cannot be listed", tuple(problems))
+    with uow_factory() as uow:
+        return uow.outbox.dead_letters(after_id=after_id, limit=limit)
