@@ -130,6 +130,21 @@ def selections(container: Container) -> list[tuple[int | None, str, str, tuple[s
     return [(e.account_id, e.purpose, e.recipient, tuple(r.citation for r in e.reasons)) for e in entries]
 
 
+def exported_with_progress(
+    context: CampaignContext, audience_id: int
+) -> tuple[AudienceExport, io.StringIO, list[tuple[int, int]]]:
+    """Export the audience; what the export said, the CSV written, and the progress reported."""
+    out, reported = io.StringIO(), []
+    done = export_audience_csv(
+        context,
+        audience_id=audience_id,
+        out=out,
+        asker=ANALYST,
+        progress=lambda d, t: reported.append((d, t)),
+    )
+    return done, out, reported
+
+
 def key_of(container: Container, number: str) -> int | None:
     with container.unit_of_work() as uow:
         return uow.accounts.key_of(number)
@@ -184,19 +199,11 @@ def test_members_are_logged_and_exported_page_by_page_none_twice_none_missed(
     monkeypatch.setattr(campaign_audiences_module, "LOG_BATCH_MEMBERS", 2)
     monkeypatch.setattr(campaign_audiences_module, "EXPORT_PAGE_MEMBERS", 2)
     audience = build_audience(context, campaign_id=approved(context), asker=ANALYST)
-    out, reported = io.StringIO(), []
-
-    written = export_audience_csv(
-        context,
-        audience_id=audience.id,
-        out=out,
-        asker=ANALYST,
-        progress=lambda d, t: reported.append((d, t)),
-    ).written
+    done, out, reported = exported_with_progress(context, audience.id)
 
     member_keys = sorted(key_of(container, number) or 0 for number in members_of(container, audience.id))
     assert sorted(account or 0 for account, *_ in selections(container)) == member_keys
-    assert written == 3
+    assert done.written == 3
     assert len(out.getvalue().splitlines()) == 1 + 3
     assert reported == [(2, 3), (3, 3)]
 
@@ -278,15 +285,7 @@ def test_the_export_writes_every_member_with_progress_and_a_carrier_campaign_dis
     container, context, customers
 ):
     audience = build_audience(context, campaign_id=approved(context), asker=ANALYST)
-    out, reported = io.StringIO(), []
-
-    done = export_audience_csv(
-        context,
-        audience_id=audience.id,
-        out=out,
-        asker=ANALYST,
-        progress=lambda d, t: reported.append((d, t)),
-    )
+    done, out, reported = exported_with_progress(context, audience.id)
 
     rows = list(csv.reader(io.StringIO(out.getvalue())))
     assert done == AudienceExport(written=3, withheld=0)
@@ -330,15 +329,7 @@ def test_members_whose_approval_was_revoked_since_the_build_are_withheld_from_th
     for number in (customers.deemed, customers.opted_in):
         opt_out = decision(ConsentEventKind.OPTED_OUT, NOW + timedelta(minutes=30))
         record_consent(consent_context(container), account_number=number, event=opt_out, asker=STAFF)
-    out, reported = io.StringIO(), []
-
-    done = export_audience_csv(
-        context,
-        audience_id=audience.id,
-        out=out,
-        asker=ANALYST,
-        progress=lambda d, t: reported.append((d, t)),
-    )
+    done, out, reported = exported_with_progress(context, audience.id)
 
     assert done == AudienceExport(written=1, withheld=2)
     assert list(csv.reader(io.StringIO(out.getvalue())))[1:] == [

@@ -14,13 +14,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from cpniguard.domain.accounts import Language
 from cpniguard.domain.breach_deadlines import timeline_deadlines
 from cpniguard.domain.breach_reminders import BREACH_REMINDER_TEMPLATE, Reminder, reminder_text, reminders_due
 from cpniguard.domain.breach_timeline import Breach, BreachEvent
 from cpniguard.domain.business_days import BusinessCalendar, eastern_date
 from cpniguard.domain.errors import CalendarRangeError
-from cpniguard.domain.notifications import NoticeChannel
+from cpniguard.services.outbox import officer_email
 from cpniguard.services.ports import Clock, OutboundMessage, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
@@ -104,8 +103,8 @@ def queue_breach_reminders(terms: ReminderTerms) -> int:
     key `breach-reminder:{breach_id}:{deadline_name}:{today}` queues each reminder once a day
     however often this runs. Without an officer email nothing is queued and 0 is returned.
     """
-    officer_email = (terms.officer_email or "").strip()
-    if not officer_email:
+    officer = (terms.officer_email or "").strip()
+    if not officer:
         return 0
     now = terms.clock.now()
     today = eastern_date(now)
@@ -113,22 +112,12 @@ def queue_breach_reminders(terms: ReminderTerms) -> int:
     if not reminders:
         return 0
     with terms.uow_factory() as uow:
-        queued = sum(
-            uow.outbox.enqueue(_message(reminder, officer_email, today), at=now) for reminder in reminders
-        )
+        queued = sum(uow.outbox.enqueue(_message(reminder, officer, today), at=now) for reminder in reminders)
         uow.commit()
     return queued
 
 
-def _message(reminder: Reminder, officer_email: str, today: date) -> OutboundMessage:
+def _message(reminder: Reminder, officer: str, today: date) -> OutboundMessage:
     subject, body = reminder_text(reminder)
-    return OutboundMessage(
-        idempotency_key=f"breach-reminder:{reminder.breach_id}:{reminder.deadline_name}:{today.isoformat()}",
-        account_id=None,
-        channel=NoticeChannel.EMAIL,
-        recipient=officer_email,
-        language=Language.EN,
-        template=REMINDER_TEMPLATE,
-        subject=subject,
-        body=body,
-    )
+    key = f"breach-reminder:{reminder.breach_id}:{reminder.deadline_name}:{today.isoformat()}"
+    return officer_email(key=key, to=officer, template=REMINDER_TEMPLATE, subject=subject, body=body)

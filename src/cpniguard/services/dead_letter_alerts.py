@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from cpniguard.domain.accounts import Language
 from cpniguard.domain.dead_letters import (
     DEAD_LETTER_DIGEST_TEMPLATE,
     DIGEST_SIZE,
@@ -19,8 +18,8 @@ from cpniguard.domain.dead_letters import (
     digest_text,
 )
 from cpniguard.domain.errors import FieldProblem, InvalidInputError
-from cpniguard.domain.notifications import NoticeChannel
-from cpniguard.services.ports import Clock, DeadLetterDetail, OutboundMessage, UnitOfWorkFactory
+from cpniguard.services.outbox import officer_email
+from cpniguard.services.ports import Clock, DeadLetterDetail, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
 MAX_DEAD_LETTERS_PAGE = 1000
@@ -41,7 +40,7 @@ def queue_dead_letter_digest(terms: DeadLetterTerms) -> int:
     Without an officer email nothing is queued: the dead letters waiting are logged as a warning
     instead, each time, so that the omission shows.
     """
-    officer_email = (terms.officer_email or "").strip()
+    officer = (terms.officer_email or "").strip()
     now = terms.clock.now()
     with terms.uow_factory() as uow:
         # The write lock before the first read: on SQLite a read then a write fails at once.
@@ -49,7 +48,7 @@ def queue_dead_letter_digest(terms: DeadLetterTerms) -> int:
         letters, waiting = uow.outbox.dead_letters_to_alert(limit=DIGEST_SIZE)
         if not letters:
             return 0
-        if not officer_email:
+        if not officer:
             logger.warning(
                 "outbox: %d dead letters and no compliance officer email to tell (set "
                 "CPNIGUARD_BREACH__COMPLIANCE_OFFICER_EMAIL; `cpniguard outbox dead-letters` lists them)",
@@ -58,15 +57,8 @@ def queue_dead_letter_digest(terms: DeadLetterTerms) -> int:
             return 0
         key = digest_key(letters)
         subject, body = digest_text(letters, waiting - len(letters))
-        message = OutboundMessage(
-            idempotency_key=key,
-            account_id=None,
-            channel=NoticeChannel.EMAIL,
-            recipient=officer_email,
-            language=Language.EN,
-            template=DEAD_LETTER_DIGEST_TEMPLATE,
-            subject=subject,
-            body=body,
+        message = officer_email(
+            key=key, to=officer, template=DEAD_LETTER_DIGEST_TEMPLATE, subject=subject, body=body
         )
         if not uow.outbox.enqueue(message, at=now):
             return 0  # another worker queued this very digest and listed its letters

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
+from cpniguard.domain.accounts import Language
 from cpniguard.domain.errors import FieldProblem, InvalidInputError
 from cpniguard.domain.notifications import NoticeChannel
 from cpniguard.domain.outbox import DeliveryFailedError, RetryPolicy, after_failure
@@ -15,6 +16,7 @@ from cpniguard.services.ports import (
     Clock,
     MessageDelivery,
     MessageSender,
+    OutboundMessage,
     OutboxQueue,
     UnitOfWorkFactory,
 )
@@ -63,6 +65,20 @@ class DeliveryPorts:
     queue: OutboxQueue
     senders: Mapping[NoticeChannel, MessageSender]
     clock: Clock
+
+
+def officer_email(*, key: str, to: str, template: str, subject: str, body: str) -> OutboundMessage:
+    """An email to the compliance officer (reminders, digests): in English, tied to no account."""
+    return OutboundMessage(
+        idempotency_key=key,
+        account_id=None,
+        channel=NoticeChannel.EMAIL,
+        recipient=to,
+        language=Language.EN,
+        template=template,
+        subject=subject,
+        body=body,
+    )
 
 
 def deliver_due(*, ports: DeliveryPorts, plan: DeliveryPlan) -> DeliveryRun:
