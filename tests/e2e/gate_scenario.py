@@ -48,12 +48,15 @@ class Scenario:
         return int(interaction_id)
 
 
-def _employee_token(container: Container, username: str, *, trained: bool) -> dict[str, str]:
+def employee_token(
+    container: Container, username: str, *, trained: bool, role: Role = Role.REPRESENTATIVE
+) -> dict[str, str]:
+    """A bearer header for a new employee of `role`, trained in CPNI this year or never."""
     with container.unit_of_work() as uow:
         employee_id = uow.employees.add(
             username=username,
             display_name=username,
-            role=Role.REPRESENTATIVE,
+            role=role,
             password_hash="not-used-by-bearer-tokens",
             created_at=OPENED,
         )
@@ -62,7 +65,7 @@ def _employee_token(container: Container, username: str, *, trained: bool) -> di
             uow.training.add_training(employee_id, course="CPNI 2026", record=record, recorded_by="test")
         uow.commit()
     issued = issue_api_token(
-        role=Role.REPRESENTATIVE,
+        role=role,
         label=username,
         employee_id=employee_id,
         uow_factory=container.unit_of_work,
@@ -106,8 +109,8 @@ def scenario(container: Container, tmp_path) -> Scenario:
     )
     return Scenario(
         number,
-        _employee_token(container, "rep-trained", trained=True),
-        _employee_token(container, "rep-untrained", trained=False),
+        employee_token(container, "rep-trained", trained=True),
+        employee_token(container, "rep-untrained", trained=False),
         container,
     )
 

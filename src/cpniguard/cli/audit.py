@@ -1,4 +1,7 @@
-"""`cpniguard audit`: verify the access log and sign checkpoints (DESIGN.md invariant 2)."""
+"""`cpniguard audit`: verify the access log, sign checkpoints, read the third-party access log.
+
+DESIGN.md invariant 2; 47 CFR 64.2009(c) for the third-party access log.
+"""
 
 from __future__ import annotations
 
@@ -15,11 +18,19 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.table import Table
 
+from cpniguard.cli.breach_record import fail_naming, print_json
+from cpniguard.cli.campaigns_audience import moment
+from cpniguard.cli.consent_notices import moment_text
 from cpniguard.cli.context import EXIT_CONFIGURATION, container, stderr, stdout
 from cpniguard.domain.audit import TamperedLogError
 from cpniguard.domain.audit_verification import ChainReport
+from cpniguard.domain.errors import InvalidInputError
 from cpniguard.services.audit import checkpoint_access_log, verify_access_log
+from cpniguard.services.third_party_access import MAX_PAGE as MAX_THIRD_PARTY_PAGE
+from cpniguard.services.third_party_access import third_party_access_log
+from cpniguard.web.api.access_log_schemas import ThirdPartyAccessOut
 
 EXIT_NOT_INTACT = 1
 MAX_WORKERS = 64
@@ -106,3 +117,40 @@ def checkpoint() -> None:
 
 if __name__ == "__main__":
     app(prog_name="cpniguard audit")
+
+
+@app.command("third-party-access")
+def third_party_access(
+    first: str = typer.Option(..., "--from", help="From this ISO 8601 instant with offset, inclusive."),
+    last: str = typer.Option(..., "--to", help="To this ISO 8601 instant with offset, inclusive."),
+    after: int = typer.Option(0, "--after", help="Only records with a greater id (paging)."),
+    limit: int = typer.Option(100, "--limit", help=f"How many, 1 to {MAX_THIRD_PARTY_PAGE}."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON for programs instead of a table."),
+) -> None:
+    """Every time the gate let a customer's CPNI go outside the carrier, oldest first (64.2009(c))."""
+    period = moment(first, "--from"), moment(last, "--to")
+    with container() as built:
+        try:
+            found = third_party_access_log(
+                uow_factory=built.unit_of_work, first=period[0], last=period[1], after_id=after, limit=limit
+            )
+        except InvalidInputError as error:
+            fail_naming(error, {"first": "--from", "last": "--to", "after_id": "--after", "limit": "--limit"})
+    if as_json:
+        print_json([ThirdPartyAccessOut.of(access).model_dump(mode="json") for access in found])
+        return
+    table = Table("id", "when", "account", "CPNI", "to", "where", "purpose", "asked by", "log entry")
+    for access in found:
+        table.add_row(
+            str(access.id),
+            moment_text(access.disclosed_at),
+            access.account_number or "",
+            escape(access.data_category),
+            str(access.recipient_class),
+            escape(access.destination or ""),
+            escape(access.purpose),
+            escape(access.disclosed_by),
+            str(access.access_log_sequence),
+        )
+    stdout.print(table)
+    stderr.print(f"{len(found)} records from {first} to {last}", markup=False)

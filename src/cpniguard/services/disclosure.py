@@ -40,6 +40,7 @@ from cpniguard.domain.disclosure_request import (
 from cpniguard.domain.employees import Role, TrainingStatus, training_status
 from cpniguard.domain.errors import DomainError, FieldProblem, InvalidInputError, NotFoundError
 from cpniguard.services.ports import Clock, InvoiceSummary, SubscribedService, UnitOfWork, UnitOfWorkFactory
+from cpniguard.services.third_party_access import record_if_third_party
 
 CONTACT_CHANNELS = frozenset({Channel.INBOUND_CALL, Channel.OUTBOUND_CALL, Channel.ONLINE, Channel.STORE})
 """Channels on which the customer is in contact: the interaction says who they proved to be."""
@@ -156,7 +157,10 @@ def _entry(asked: _Asked, decision: Decision) -> AccessLogEntry:
 
 
 def _log(uow: UnitOfWork, asked: _Asked, decision: Decision) -> GateAnswer:
-    (sequence,) = uow.access_log.append([_entry(asked, decision)])
+    entry = _entry(asked, decision)
+    (sequence,) = uow.access_log.append([entry])
+    if decision.is_permitted and asked.account_id is not None:
+        record_if_third_party(uow, entry, asked.account_id, sequence)
     return GateAnswer(decision, sequence)
 
 

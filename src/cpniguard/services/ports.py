@@ -32,6 +32,7 @@ from cpniguard.domain.invoices import ChargeType
 from cpniguard.domain.lockout import Attempt
 from cpniguard.domain.notifications import DeliveryStatus, NoticeChannel
 from cpniguard.domain.subscriber_list import ListingStatus
+from cpniguard.domain.third_party_access import ThirdPartyAccess
 from cpniguard.services.breach_ports import BreachStore, CommissionClosureStore
 from cpniguard.services.campaign_ports import CampaignStore
 from cpniguard.services.consent_ports import ConsentLedger, ConsentNotices, MailboxStore, OptOutMonitorStore
@@ -417,6 +418,20 @@ class DeadLetterDetail:
     """The digest that told the compliance officer of it; None when none has (yet, or ever)."""
 
 
+class ThirdPartyAccessLog(Protocol):
+    """Permitted gate decisions that put a customer's CPNI outside the carrier (64.2009(c))."""
+
+    def record(self, access: ThirdPartyAccess) -> int:
+        """Append `access`; its id."""
+        ...
+
+    def between(
+        self, first: datetime, last: datetime, *, after_id: int = 0, limit: int = 1000
+    ) -> list[ThirdPartyAccess]:
+        """Records from `first` to `last` inclusive after `after_id`, oldest first, with account numbers."""
+        ...
+
+
 class Outbox(Protocol):
     """Messages written in the transaction of their cause; the worker delivers them (issue 4)."""
 
@@ -675,6 +690,11 @@ class UnitOfWork(Transaction, Protocol):
     @property
     def access_log(self) -> AccessLog:
         """The access log, appended in this transaction."""
+        ...
+
+    @property
+    def third_party_access(self) -> ThirdPartyAccessLog:
+        """The log of CPNI the gate let go outside the carrier, in this transaction."""
         ...
 
     def ping(self) -> None:

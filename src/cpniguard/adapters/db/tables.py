@@ -1081,6 +1081,35 @@ class CampaignRecord(Base):
     updated_at: Mapped[datetime] = classified(OPERATIONAL, "when it last changed", UtcDateTime())
 
 
+class ThirdPartyAccessRecord(Base):
+    """A customer's CPNI the gate let go outside the carrier (64.2009(c): kept at least 1 year).
+
+    Append-only (a trigger refuses UPDATE), written in the transaction of the decision's
+    access-log entry; campaign exports are logged in `third_party_disclosures` instead.
+    """
+
+    __tablename__ = "third_party_access"
+    __table_args__ = (Index("ix_third_party_access_at", "disclosed_at"),)
+
+    id: Mapped[int] = _key()
+    access_log_sequence: Mapped[int] = classified(
+        OPERATIONAL, "the gate's decision in the access log", Id, unique=True
+    )
+    account_id: Mapped[int] = classified(
+        OPERATIONAL, "whose CPNI", Id, ForeignKey("accounts.id", ondelete="RESTRICT"), nullable=False
+    )
+    recipient_class: Mapped[RecipientClass] = classified(
+        OPERATIONAL, "who received it (64.2007(b))", _enum(RecipientClass, "recipient_class")
+    )
+    destination: Mapped[str | None] = classified(
+        OPERATIONAL, "where it went, as the gate was told", String(200)
+    )
+    purpose: Mapped[str] = classified(OPERATIONAL, "the purpose permitted: its legal basis", String(64))
+    data_category: Mapped[str] = classified(OPERATIONAL, "which CPNI", String(64))
+    disclosed_at: Mapped[datetime] = classified(OPERATIONAL, "when", UtcDateTime())
+    disclosed_by: Mapped[str] = classified(OPERATIONAL, "who asked the gate", String(200))
+
+
 class CampaignVersionRecord(Base):
     """Each version of a campaign's draft as saved (64.2009(c): the CPNI used, the offers).
 

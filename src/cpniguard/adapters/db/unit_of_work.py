@@ -26,6 +26,7 @@ from cpniguard.adapters.db.repositories import (
     SqlApiTokenRepository,
     SqlEmployeeRepository,
 )
+from cpniguard.adapters.db.third_party_access import SqlThirdPartyAccessLog
 from cpniguard.adapters.db.training import SqlTrainingRepository
 
 
@@ -85,6 +86,7 @@ class SqlUnitOfWork(SessionTransaction):
         self.mailbox = SqlMailboxStore(self.session)
         self.opt_out_monitor = SqlOptOutMonitorStore(self.session)
         self.campaigns = SqlCampaignStore(self.session)
+        self.third_party_access = SqlThirdPartyAccessLog(self.session)
         return self
 
     def ping(self) -> None:

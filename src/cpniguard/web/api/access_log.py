@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from http import HTTPStatus
 from typing import Annotated, cast
 
@@ -11,8 +12,12 @@ from fastapi.responses import JSONResponse
 from starlette.types import ExceptionHandler
 
 from cpniguard.domain.audit import TamperedLogError
+from cpniguard.domain.errors import InvalidInputError
 from cpniguard.services.audit import DEFAULT_PAGE_ENTRIES, MAX_PAGE_ENTRIES, list_account_access
-from cpniguard.web.api.access_log_schemas import AccessLogPageOut
+from cpniguard.services.third_party_access import MAX_PAGE as MAX_THIRD_PARTY_PAGE
+from cpniguard.services.third_party_access import third_party_access_log
+from cpniguard.web.api.access_log_schemas import AccessLogPageOut, ThirdPartyAccessOut
+from cpniguard.web.api.consent_schemas import AsOf
 from cpniguard.web.api.disclosure_schemas import AccountNumberPath
 from cpniguard.web.deps import AccessLogReaderDep, ContainerDep
 from cpniguard.web.problems import ProblemError, problem_response, problem_responses
@@ -42,6 +47,30 @@ def access_log(
         account_number=account_number, limit=limit, before_sequence=before, uow_factory=container.unit_of_work
     )
     return AccessLogPageOut.of(page)
+
+
+@router.get("/third-party-access", responses=problem_responses(403, 422))
+def third_party_access(
+    container: ContainerDep,
+    _reader: AccessLogReaderDep,
+    first: Annotated[AsOf, Query(description="From this instant (ISO 8601 with offset), inclusive.")],
+    last: Annotated[AsOf, Query(description="To this instant (ISO 8601 with offset), inclusive.")],
+    limit: Annotated[int, Query(ge=1, le=MAX_THIRD_PARTY_PAGE, description="Records per page.")] = 100,
+    after_id: Annotated[int, Query(ge=0, description="Only records after this id (paging).")] = 0,
+) -> list[ThirdPartyAccessOut]:
+    """Every time the gate let a customer's CPNI go outside the carrier in the period, oldest first.
+
+    47 CFR 64.2009(c) (RULES 5.3): with the campaign register's `/third-party-disclosures`
+    (campaign exports), the record of every instance CPNI went to a third party.
+    """
+    try:
+        found = third_party_access_log(
+            uow_factory=container.unit_of_work, first=first, last=last, after_id=after_id, limit=limit
+        )
+    except InvalidInputError as error:
+        named = tuple(replace(p, location=f"query.{p.location}") for p in error.problems)
+        raise InvalidInputError(error.message, named) from error
+    return [ThirdPartyAccessOut.of(access) for access in found]
 
 
 async def _tampered(request: Request, error: TamperedLogError) -> JSONResponse:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Self
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from cpniguard.domain.audit import AuditEvent, LoggedAccess, LoggedReason
+from cpniguard.domain.disclosure_request import RecipientClass
+from cpniguard.domain.third_party_access import ThirdPartyAccess
 from cpniguard.services.audit import AccessLogPage
 
 
@@ -91,3 +93,24 @@ class AccessLogPageOut(BaseModel):
             entries=[AccessLogEntryOut.of(logged) for logged in page.entries],
             next_before=page.next_before,
         )
+
+
+class ThirdPartyAccessOut(BaseModel):
+    """CPNI the gate let go outside the carrier: whose, which, to whom, why, when (64.2009(c))."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int | None
+    account_number: str | None
+    recipient_class: RecipientClass
+    destination: str | None
+    purpose: str = Field(description="The purpose the gate permitted it for: its legal basis.")
+    data_category: str
+    disclosed_at: datetime
+    disclosed_by: str
+    access_log_sequence: int = Field(description="The decision's entry, with its reasons, in the access log.")
+
+    @classmethod
+    def of(cls, access: ThirdPartyAccess) -> Self:
+        """The body for `access`."""
+        return cls.model_validate(access)

@@ -1,0 +1,49 @@
+"""The third-party access log: every time the gate lets CPNI go outside the carrier (64.2009(c)).
+
+64.2009(c) (RULES 5.3): the carrier keeps, at least one year, a record of every instance where
+CPNI was disclosed or provided to third parties, or third parties were given access. Campaign
+exports are recorded in the campaign register's disclosure log; everything else goes through
+the gate, which records each permitted decision of that kind here, beside its access-log entry.
+
+Outside the carrier is every recipient class but the customer, the carrier, its
+communications-related affiliates and its agents (the carrier's side under 64.2007(b)); a class
+added later counts as a third party until someone decides otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from cpniguard.domain.classification import CPNI_CLASSES
+from cpniguard.domain.disclosure_request import RecipientClass
+
+CARRIER_SIDE = frozenset(
+    {RecipientClass.CUSTOMER, RecipientClass.CARRIER, RecipientClass.AFFILIATE, RecipientClass.AGENT}
+)
+THIRD_PARTIES = frozenset(RecipientClass) - CARRIER_SIDE
+
+
+@dataclass(frozen=True, slots=True)
+class ThirdPartyAccess:
+    """One permitted disclosure of a customer's CPNI outside the carrier, with its legal basis."""
+
+    access_log_sequence: int
+    """The gate's decision in the access log, which holds its reasons and conditions."""
+    account_id: int
+    recipient_class: RecipientClass
+    destination: str | None
+    purpose: str
+    """The purpose the gate permitted it for: its legal basis (47 CFR 64.2005-64.2007, 222(d))."""
+    data_category: str
+    disclosed_at: datetime
+    disclosed_by: str
+    id: int | None = None
+    account_number: str | None = None
+    """Filled in when read back for the log's reader."""
+
+
+def is_third_party_access(recipient: str, data_category: str) -> bool:
+    """Whether giving `data_category` to `recipient` puts CPNI outside the carrier (64.2009(c))."""
+    known = {str(c) for c in CPNI_CLASSES}
+    return recipient in {str(r) for r in THIRD_PARTIES} and data_category in known
