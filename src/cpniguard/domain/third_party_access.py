@@ -43,7 +43,10 @@ class ThirdPartyAccess:
     """Filled in when read back for the log's reader."""
 
 
+_THIRD_PARTY_NAMES = frozenset(str(recipient) for recipient in THIRD_PARTIES)
+_CPNI_NAMES = frozenset(str(data_class) for data_class in CPNI_CLASSES)
+
+
 def is_third_party_access(recipient: str, data_category: str) -> bool:
     """Whether giving `data_category` to `recipient` puts CPNI outside the carrier (64.2009(c))."""
-    known = {str(c) for c in CPNI_CLASSES}
-    return recipient in {str(r) for r in THIRD_PARTIES} and data_category in known
+    return recipient in _THIRD_PARTY_NAMES and data_category in _CPNI_NAMES
