@@ -304,6 +304,7 @@ def test_the_register_shows_what_the_approved_version_used_after_the_campaign_wa
         [{"product": "Unlimited wireless", "category": "wireless"}],
     )
     assert (used["description"], used["saved_by"]) == (WIRELESS_OFFER["description"], ANALYST_LABEL)
+    assert (used["sponsor"], used["sponsor_name"]) == ("carrier", "")
 
 
 def test_an_audience_as_of_an_earlier_instant_reads_the_consent_of_then(

@@ -329,21 +329,13 @@ def test_active_between_lists_campaigns_used_in_the_period_though_reviewed_befor
     assert [c.id for c in store.active_between(FIRST, LAST)] == [built.id, disclosed.id]
 
 
-@pytest.mark.parametrize(
-    ("starts_on", "ends_on", "running"),
-    [
-        (date(2026, 9, 1), date(2026, 9, 30), False),
-        (date(2026, 9, 1), date(2026, 10, 1), True),
-        (date(2026, 12, 31), date(2027, 1, 31), True),
-        (date(2027, 1, 1), date(2027, 1, 31), False),
-        (date(2026, 1, 1), date(2027, 12, 31), True),
-    ],
-)
-def test_active_between_lists_a_campaign_whose_run_overlaps_the_period(store, starts_on, ends_on, running):
-    campaign = added(store, a_draft(starts_on=starts_on, ends_on=ends_on))
-    store.add_review_step(step(campaign.id, ReviewAction.CREATED, FIRST - timedelta(days=90)))
+def test_with_approvals_lists_only_campaigns_a_supervisor_approved(store):
+    approved, drafted, rejected = (added(store) for _ in range(3))
+    store.add_review_step(step(approved.id, ReviewAction.APPROVED, LATER, actor="supervisor-1"))
+    store.add_review_step(step(drafted.id, ReviewAction.CREATED, LATER))
+    store.add_review_step(step(rejected.id, ReviewAction.REJECTED, LATER, actor="supervisor-1"))
 
-    assert [c.id for c in store.active_between(FIRST, LAST)] == ([campaign.id] if running else [])
+    assert [c.id for c in store.with_approvals()] == [approved.id]
 
 
 # ---------------------------------------------------------------- audiences and disclosures

@@ -36,6 +36,8 @@ empty_database_url, empty_engine = test_migrations.empty_database_url, test_migr
 BEFORE = "c7e9a1b3d5f8"
 CREATED = datetime(2026, 10, 1, 14, 0, tzinfo=UTC)
 EDITED = datetime(2026, 10, 2, 9, 30, tzinfo=UTC)
+UPDATED = datetime(2026, 10, 2, 14, 30, tzinfo=UTC)
+"""The campaign row's last change: apart from the steps, so that where a version's time comes from shows."""
 DRAFT = CampaignDraft(
     name="Partner alarms",
     description="Home alarms from Acme Alarm to customers who take local service",
@@ -61,7 +63,7 @@ def campaign_as_before(
             "version": version,
             "author": "ana.analyst",
             "created_at": CREATED,
-            "updated_at": EDITED,
+            "updated_at": UPDATED,
         }
         campaign_id = int(
             connection.execute(
@@ -97,7 +99,7 @@ def test_each_campaign_gets_its_current_draft_as_saved_by_its_last_edit_or_by_it
         store = SqlCampaignStore(session)
         assert store.versions(edited) == [CampaignVersion(edited, 2, DRAFT, EDITED, "bob.analyst")]
         assert store.versions(without_steps) == [
-            CampaignVersion(without_steps, 1, DRAFT, EDITED, "ana.analyst")
+            CampaignVersion(without_steps, 1, DRAFT, UPDATED, "ana.analyst")
         ]
 
 

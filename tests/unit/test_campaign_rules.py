@@ -17,6 +17,7 @@ from cpniguard.domain.accounts import ServiceCategory
 from cpniguard.domain.campaign_rules import (
     CALLS_FIELD,
     SERVICES_FIELD,
+    approved_runs,
     audience_plan,
     audience_problem,
     campaign_problems,
@@ -24,6 +25,7 @@ from cpniguard.domain.campaign_rules import (
     end_of_day_everywhere,
     export_problem,
     member_reason,
+    ran_between,
 )
 from cpniguard.domain.campaigns import (
     ApprovalNeed,
@@ -34,8 +36,11 @@ from cpniguard.domain.campaigns import (
     CampaignDraft,
     CampaignSponsor,
     CampaignStatus,
+    CampaignVersion,
     Offer,
     OfferCategory,
+    ReviewAction,
+    ReviewStep,
 )
 from cpniguard.domain.classification import CPNI_CLASSES, DataClass
 from cpniguard.domain.disclosure_request import (
@@ -467,6 +472,33 @@ def test_an_approved_run_ending_after_the_last_activity_keeps_the_record_a_year_
     assert campaign_purge_problem(last, datetime(2028, 2, 1, 12, 0, 1, tzinfo=UTC), run_ended_on) is None
     assert campaign_purge_problem(last, datetime(2027, 11, 21, tzinfo=UTC)) is None  # without the run
     assert campaign_purge_problem(last, datetime(2027, 11, 21, tzinfo=UTC), date(2026, 11, 1)) is None
+
+
+@pytest.mark.parametrize(
+    ("starts_on", "ends_on", "ran"),
+    [
+        (date(2026, 9, 1), date(2026, 9, 30), False),
+        (date(2026, 9, 1), date(2026, 10, 1), True),
+        (date(2026, 12, 31), date(2027, 1, 31), True),
+        (date(2027, 1, 1), date(2027, 1, 31), False),
+        (date(2026, 1, 1), date(2027, 12, 31), True),
+    ],
+)
+def test_a_run_overlapping_any_day_of_the_period_ran_in_it(starts_on, ends_on, ran):
+    assert ran_between([(starts_on, ends_on)], date(2026, 10, 1), date(2026, 12, 31)) is ran
+
+
+def test_only_approved_versions_have_runs():
+    first = CampaignVersion(1, 1, replace(GOOD, starts_on=date(2026, 11, 1)), NOW, "ana")
+    moved = replace(GOOD, starts_on=date(2027, 3, 1), ends_on=date(2027, 3, 31))
+    second = CampaignVersion(1, 2, moved, NOW, "ana")
+    steps = [
+        ReviewStep(1, ReviewAction.APPROVED, "sam", "supervisor", NOW, 1),
+        ReviewStep(1, ReviewAction.RETURNED, "sam", "supervisor", NOW, 2),
+    ]
+
+    assert approved_runs(steps, [first, second]) == [(date(2026, 11, 1), first.draft.ends_on)]
+    assert approved_runs(steps[1:], [first, second]) == []
 
 
 def test_a_day_has_ended_everywhere_at_noon_utc_the_day_after():

@@ -226,7 +226,7 @@ def register(first: str = FIRST, last: str = LAST, as_json: bool = AS_JSON) -> N
         table.add_row(
             str(entry.campaign_id),
             escape(entry.name),
-            escape(_sponsor(entry.sponsor, entry.sponsor_name)),
+            escape(_as_approved(entry, lambda used: _sponsor(used.sponsor, used.sponsor_name))),
             f"{entry.status} (v{entry.version})",
             escape(_as_approved(entry, lambda used: ", ".join(used.cpni_fields))),
             escape(_as_approved(entry, _offers)),
@@ -269,7 +269,11 @@ def purge(
     actor: str = ACTOR,
     role: Role = AS_ROLE,
 ) -> None:
-    """Delete a campaign's record a year after its last activity (64.2009(c), (d)); sooner is refused."""
+    """Delete a campaign's record a year after its last activity and approved run (64.2009(c), (d)).
+
+    The year runs from the later of the last step, audience or disclosure and the last day of the
+    latest run an approval covered; sooner is refused.
+    """
     if not yes:
         refuse("--yes", f"purging deletes campaign {campaign_id}'s record for good: confirm with --yes")
     with container() as built, refusals():

@@ -27,8 +27,11 @@ from cpniguard.domain.campaigns import (
     CampaignDraft,
     CampaignSponsor,
     CampaignStatus,
+    CampaignVersion,
     Offer,
     OfferCategory,
+    ReviewAction,
+    ReviewStep,
 )
 from cpniguard.domain.classification import CPNI_CLASSES, DataClass
 from cpniguard.domain.consent import add_years
@@ -393,6 +396,19 @@ def campaign_purge_problem(
             f"{kept_until.isoformat()}"
         )
     return None
+
+
+def approved_runs(
+    steps: Iterable[ReviewStep], versions: Iterable[CampaignVersion]
+) -> list[tuple[date, date]]:
+    """The first and last days of every version an approval covered (64.2009(d)), oldest first."""
+    approved = {step.version for step in steps if step.action is ReviewAction.APPROVED}
+    return [(v.draft.starts_on, v.draft.ends_on) for v in versions if v.version in approved]
+
+
+def ran_between(runs: Iterable[tuple[date, date]], first_day: date, last_day: date) -> bool:
+    """Whether any of `runs` overlaps the days from `first_day` to `last_day` (both included)."""
+    return any(starts_on <= last_day and ends_on >= first_day for starts_on, ends_on in runs)
 
 
 def end_of_day_everywhere(day: date) -> datetime:

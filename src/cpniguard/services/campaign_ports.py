@@ -75,7 +75,11 @@ class CampaignStore(Protocol):
         ...
 
     def active_between(self, first: datetime, last: datetime) -> list[Campaign]:
-        """Campaigns with a step, audience or disclosure in the period, or running in it (the register)."""
+        """Campaigns with a step, an audience or a disclosure between `first` and `last` inclusive."""
+        ...
+
+    def with_approvals(self) -> list[Campaign]:
+        """Campaigns any version of which was approved, in id order (they may have run)."""
         ...
 
     def build_audience(

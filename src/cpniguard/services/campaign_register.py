@@ -3,8 +3,9 @@
 64.2009(c): the carrier keeps a record of its own and its affiliates' sales and marketing
 campaigns that use CPNI (description, the specific CPNI used, the products and services
 offered) and of every disclosure of CPNI to a third party; 64.2009(d): the supervisory review
-of outbound marketing is recorded. All are kept at least one year after the campaign's last
-activity; a purge inside that floor is refused and deletes nothing.
+of outbound marketing is recorded. All are kept at least one year after the later of the
+campaign's last activity and the last day of its approved run; a purge inside that floor is
+refused and deletes nothing.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from cpniguard.domain.business_days import eastern_date
 from cpniguard.domain.campaign_review import can_review_campaigns
-from cpniguard.domain.campaign_rules import campaign_purge_problem
+from cpniguard.domain.campaign_rules import approved_runs, campaign_purge_problem, ran_between
 from cpniguard.domain.campaigns import (
     Audience,
     Campaign,
@@ -48,6 +50,9 @@ class ApprovedVersion:
     version: int
     name: str
     description: str
+    sponsor: CampaignSponsor
+    sponsor_name: str
+    """Who that version's CPNI went to or was used for, whatever later edits changed."""
     channel: CampaignChannel
     offers: tuple[Offer, ...]
     cpni_fields: tuple[str, ...]
@@ -64,6 +69,8 @@ class ApprovedVersion:
             saved.version,
             draft.name,
             draft.description,
+            draft.sponsor,
+            draft.sponsor_name,
             draft.channel,
             draft.offers,
             draft.cpni_fields,
@@ -103,14 +110,21 @@ def campaign_register(
 ) -> list[RegisterEntry]:
     """The campaigns active from `first` to `last`, as the 64.2009(c) register lists them.
 
-    Active: reviewed, built or disclosed in the period, or running in it. Each with its
+    Active: reviewed, built or disclosed in the period, or running in it under an approved
+    version (its days compared with the period's Eastern dates, as the FCC counts). Each with its
     description, sponsor, offers and their categories, the CPNI it uses, its review status,
     every approval (who, when, which version: 64.2009(d)) and each approved version as it was
     saved, so that what an approved version used and offered shows after later edits.
     """
     _check_period(first, last, "the campaign register cannot be read")
+    days = eastern_date(first), eastern_date(last)
     with uow_factory() as uow:
         store = uow.campaigns
+        active = {campaign.id: campaign for campaign in store.active_between(first, last)}
+        for campaign in store.with_approvals():
+            runs = approved_runs(store.review_steps(campaign.id), store.versions(campaign.id))
+            if ran_between(runs, *days):
+                active.setdefault(campaign.id, campaign)
         return [
             _entry(
                 campaign,
@@ -118,7 +132,7 @@ def campaign_register(
                 store.versions(campaign.id),
                 store.audiences(campaign.id),
             )
-            for campaign in store.active_between(first, last)
+            for _, campaign in sorted(active.items())
         ]
 
 
@@ -171,7 +185,8 @@ def purge_campaign(context: CampaignContext, *, campaign_id: int, asker: Asker) 
     """Delete a campaign's record with its steps, audiences and disclosures; how many rows went.
 
     64.2009(c), (d): refused with RetentionFloorError, nothing deleted, inside 1 year of the
-    campaign's last activity (a step, an audience or a disclosure).
+    later of the campaign's last activity (a step, an audience or a disclosure) and the last day
+    of the latest run an approval covered.
     """
     require_role(can_review_campaigns, asker, "purge campaign records")
     now = context.clock.now()
@@ -191,5 +206,4 @@ def purge_campaign(context: CampaignContext, *, campaign_id: int, asker: Asker) 
 
 def _last_approved_run_day(steps: list[ReviewStep], versions: list[CampaignVersion]) -> date | None:
     """The last day of the latest-ending run among the approved versions; None when none was approved."""
-    approved = {step.version for step in steps if step.action is ReviewAction.APPROVED}
-    return max((v.draft.ends_on for v in versions if v.version in approved), default=None)
+    return max((ends_on for _, ends_on in approved_runs(steps, versions)), default=None)

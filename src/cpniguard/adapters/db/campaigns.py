@@ -17,11 +17,9 @@ from sqlalchemy import (
     ColumnElement,
     RowMapping,
     Select,
-    and_,
     delete,
     func,
     insert,
-    or_,
     select,
     union_all,
     update,
@@ -155,11 +153,7 @@ class SqlCampaignStore:
         return [_review_step(row) for row in self._session.execute(query.order_by(_REVIEWS.id)).mappings()]
 
     def active_between(self, first: datetime, last: datetime) -> list[Campaign]:
-        """Campaigns active between `first` and `last` inclusive (the register report, 64.2009(c)).
-
-        Active: a review step recorded, an audience built or a disclosure made in the period, or
-        the campaign's run (its first to its last day) overlapping the period's days.
-        """
+        """Campaigns with a step, an audience or a disclosure between `first` and `last` inclusive."""
         active = union_all(
             select(_REVIEWS.campaign_id).where(_REVIEWS.at >= first, _REVIEWS.at <= last),
             select(_AUDIENCES.campaign_id).where(_AUDIENCES.built_at >= first, _AUDIENCES.built_at <= last),
@@ -167,8 +161,13 @@ class SqlCampaignStore:
                 _DISCLOSURES.disclosed_at >= first, _DISCLOSURES.disclosed_at <= last
             ),
         )
-        running = and_(_CAMPAIGNS.starts_on <= last.date(), _CAMPAIGNS.ends_on >= first.date())
-        query = _campaign_query().where(or_(_CAMPAIGNS.id.in_(active), running)).order_by(_CAMPAIGNS.id)
+        query = _campaign_query().where(_CAMPAIGNS.id.in_(active)).order_by(_CAMPAIGNS.id)
+        return [_campaign(row) for row in self._session.execute(query).mappings()]
+
+    def with_approvals(self) -> list[Campaign]:
+        """Campaigns any version of which was approved, in id order (they may have run)."""
+        approved = select(_REVIEWS.campaign_id).where(_REVIEWS.action == ReviewAction.APPROVED)
+        query = _campaign_query().where(_CAMPAIGNS.id.in_(approved)).order_by(_CAMPAIGNS.id)
         return [_campaign(row) for row in self._session.execute(query).mappings()]
 
     def build_audience(

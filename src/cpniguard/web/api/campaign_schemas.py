@@ -337,6 +337,8 @@ class ApprovedVersionOut(BaseModel):
     version: int
     name: str
     description: str
+    sponsor: CampaignSponsor
+    sponsor_name: str
     channel: CampaignChannel
     offers: list[OfferOut]
     cpni_fields: list[str]

@@ -174,7 +174,11 @@ def post_review(
 def delete_campaign(
     container: ContainerDep, purger: CampaignPurgerDep, campaign_id: CampaignId
 ) -> CampaignPurgedOut:
-    """Purge a campaign's record a year after its last activity; 409 inside that floor, nothing deleted."""
+    """Purge a campaign's record a year after its last activity and its approved run; 409 sooner.
+
+    64.2009(c), (d): the year runs from the later of the last step, audience or disclosure and
+    the last day of the latest run an approval covered. Inside it, nothing is deleted.
+    """
     try:
         removed = purge_campaign(
             container.campaign_context(), campaign_id=campaign_id, asker=asker_of(purger)
