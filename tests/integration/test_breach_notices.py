@@ -340,6 +340,22 @@ def test_a_send_finding_every_notice_recorded_adds_no_event(container, monkeypat
     assert logged(container) == logged_before + 2  # the first send's page and the one record
 
 
+def test_a_timeline_that_over_counted_before_still_records_this_sends_notices(container):
+    account = customer(container, email="ana@customer.example", postal=None)
+    over_count = event(K.CUSTOMERS_NOTIFIED, AGENCY_NOTICE, count="5", method="outbox: 5 email, 0 letter")
+    breach_id = breach(container, agency_notice(), over_count)
+    affect(container, breach_id, account)
+    container.clock.pin(AFTER_THE_WAIT)
+
+    run = send_customer_notices(terms(container), breach_id=breach_id, asker=STAFF)
+
+    assert run.queued == 1
+    assert notified_events(container, breach_id)[-1] == {
+        "count": "1",
+        "method": "outbox: 1 email, 0 letter; the timeline counted 5 notices where the outbox holds 1",
+    }
+
+
 def test_the_legacy_urgent_need_lets_customers_be_told_the_day_of_the_agency_notice(container):
     account = customer(container, email="ana@customer.example", postal=None)
     breach_id = breach(container, agency_notice(urgent_need_consulted="true"))

@@ -18,7 +18,7 @@ from cpniguard.adapters.db.tables import OutboxMessage
 from cpniguard.bootstrap import Container
 from cpniguard.domain import dead_letters as dead_letters_module
 from cpniguard.domain.accounts import Language
-from cpniguard.domain.dead_letters import DEAD_LETTER_DIGEST_TEMPLATE
+from cpniguard.domain.dead_letters import DEAD_LETTER_DIGEST_TEMPLATE, DeadLetter, digest_key
 from cpniguard.domain.errors import InvalidInputError
 from cpniguard.domain.notifications import DeliveryStatus, NoticeChannel
 from cpniguard.services import dead_letter_alerts
@@ -75,7 +75,7 @@ def test_one_digest_lists_each_dead_customer_message_once_and_never_a_code_or_re
     [digest] = digests(container)
     assert (digest.recipient, digest.channel, digest.account_id) == (OFFICER, NoticeChannel.EMAIL, None)
     assert digest.status == DeliveryStatus.PENDING
-    assert digest.idempotency_key == f"dead-letters:{change}-{notice}:2"
+    assert digest.idempotency_key.startswith(f"dead-letters:{change}-{notice}:2:")
     assert f"- message {change} (account_change" in digest.body
     assert f"- message {notice} (cpni_notice" in digest.body
     assert "authentication_code" not in digest.body
@@ -89,7 +89,8 @@ def test_a_letter_that_dies_later_goes_in_the_next_digest_alone(container):
 
     assert queue_dead_letter_digest(terms(container)) == 1
 
-    assert [d.idempotency_key for d in digests(container)] == [
+    keys = [d.idempotency_key for d in digests(container)]
+    assert [key.rsplit(":", 1)[0] for key in keys] == [
         f"dead-letters:{first}-{first}:1",
         f"dead-letters:{later}-{later}:1",
     ]
@@ -120,11 +121,13 @@ def test_without_an_officer_email_nothing_is_queued_and_the_dead_letters_are_log
     assert queue_dead_letter_digest(terms(container)) == 1, "they wait for an officer"
 
 
-def test_a_digest_another_worker_queued_first_is_not_queued_or_marked_twice(container):
+def test_a_digest_already_queued_is_not_queued_twice_but_its_letters_are_marked(container):
     message_id = dead(container, "account_change")
-    with container.unit_of_work() as uow:  # the other worker's digest of the same letter
+    [letter], _ = dead_letters_to_alert(container)
+    key = digest_key([letter])
+    with container.unit_of_work() as uow:  # another worker's digest of the same letter, not marked
         other = OutboundMessage(
-            f"dead-letters:{message_id}-{message_id}:1",
+            key,
             None,
             NoticeChannel.EMAIL,
             OFFICER,
@@ -137,10 +140,27 @@ def test_a_digest_another_worker_queued_first_is_not_queued_or_marked_twice(cont
         uow.commit()
 
     assert queue_dead_letter_digest(terms(container)) == 0
+    assert queue_dead_letter_digest(terms(container)) == 0, "nothing is left to list"
 
     assert len(digests(container)) == 1
     [listed] = dead_letters(uow_factory=container.unit_of_work)
-    assert listed.digest_key is None, "the worker that queued it marks it"
+    assert (listed.message_id, listed.digest_key) == (message_id, key)
+
+
+def test_a_letter_marked_by_another_worker_keeps_its_digest(container):
+    message_id = dead(container, "account_change")
+    with container.unit_of_work() as uow:
+        uow.outbox.mark_alerted([message_id], digest_key="the other worker's", at=TEST_NOW)
+        uow.outbox.mark_alerted([message_id], digest_key="this worker's", at=TEST_NOW)
+        uow.commit()
+
+    [listed] = dead_letters(uow_factory=container.unit_of_work)
+    assert listed.digest_key == "the other worker's"
+
+
+def dead_letters_to_alert(container: Container) -> tuple[list[DeadLetter], int]:
+    with container.unit_of_work() as uow:
+        return uow.outbox.dead_letters_to_alert(limit=10)
 
 
 def test_staff_see_whose_each_dead_letter_was_where_it_went_why_and_which_digest_told(container):
@@ -157,7 +177,7 @@ def test_staff_see_whose_each_dead_letter_was_where_it_went_why_and_which_digest
         8,
     )
     assert listed.last_error == "permanent failure: recipient refused: [550]"
-    assert listed.digest_key == f"dead-letters:{message_id}-{message_id}:1"
+    assert (listed.digest_key or "").startswith(f"dead-letters:{message_id}-{message_id}:1:")
     assert dead_letters(uow_factory=container.unit_of_work, after_id=message_id) == []
 
 

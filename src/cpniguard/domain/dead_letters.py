@@ -13,6 +13,7 @@ and so are the officer's own reminders and digests: their loss cannot be announc
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -86,9 +87,14 @@ def is_alerted(template: str) -> bool:
 
 
 def digest_key(letters: Sequence[DeadLetter]) -> str:
-    """The digest's outbox key: the same dead letters give the same key, so two workers queue it once."""
-    ids = [letter.message_id for letter in letters]
-    return f"dead-letters:{min(ids)}-{max(ids)}:{len(ids)}"
+    """The digest's outbox key: the same dead letters give the same key, so two workers queue it once.
+
+    The lowest and highest ids and the count, for a reader; a hash of every id, so that two
+    different sets never share a key.
+    """
+    ids = sorted(letter.message_id for letter in letters)
+    listed = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:16]
+    return f"dead-letters:{ids[0]}-{ids[-1]}:{len(ids)}:{listed}"
 
 
 def digest_text(letters: Sequence[DeadLetter], waiting: int) -> tuple[str, str]:

@@ -289,10 +289,16 @@ def _record_notified(terms: BreachNoticeTerms, breach_id: int, run: CustomerNoti
         uow.access_log.prepare_to_append()
         breach = lock_open_breach(uow, breach_id)
         in_outbox = uow.breaches.affected_with_message(breach_id, f"{BREACH_NOTICE_KEY_PREFIX}{breach_id}:")
-        count = in_outbox - _recorded(uow.breaches.events(breach_id))
+        recorded = _recorded(uow.breaches.events(breach_id))
+        # More recorded than the outbox holds: an earlier record over-counted (two sends at once,
+        # before counting took the lock). This send's notices are counted, not lost in the excess.
+        count = run.queued if recorded > in_outbox else in_outbox - recorded
         if count <= 0:
             return
-        details = {"count": str(count), "method": _method(run, count, in_outbox)}
+        method = _method(run, count, in_outbox)
+        if recorded > in_outbox:
+            method += f"; the timeline counted {recorded} notices where the outbox holds {in_outbox}"
+        details = {"count": str(count), "method": method}
         event = BreachEvent(BreachEventKind.CUSTOMERS_NOTIFIED, now, now, asker.label, details=details)
         append_breach_event(uow, breach, event, asker)
         uow.commit()

@@ -60,11 +60,12 @@ def queue_dead_letter_digest(terms: DeadLetterTerms) -> int:
         message = officer_email(
             key=key, to=officer, template=DEAD_LETTER_DIGEST_TEMPLATE, subject=subject, body=body
         )
-        if not uow.outbox.enqueue(message, at=now):
-            return 0  # another worker queued this very digest and listed its letters
+        queued = uow.outbox.enqueue(message, at=now)
+        # Marked even when the digest was there already (another worker's, or one whose marks
+        # were lost), so that the same letters never hold the head of the queue for ever.
         uow.outbox.mark_alerted([letter.message_id for letter in letters], digest_key=key, at=now)
         uow.commit()
-    return len(letters)
+    return len(letters) if queued else 0
 
 
 def dead_letters(

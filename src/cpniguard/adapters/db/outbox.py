@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, insert, literal, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -90,7 +90,11 @@ class SqlOutbox:
         """Record that the digest keyed `digest_key` lists these dead letters."""
         if message_ids:
             rows = [{"message_id": i, "digest_key": digest_key, "alerted_at": at} for i in message_ids]
-            self._session.execute(insert(DeadLetterAlertRecord), rows)
+            # A letter another worker marked meanwhile keeps that worker's digest.
+            statement = self._insert(DeadLetterAlertRecord).on_conflict_do_nothing(
+                index_elements=["message_id"]
+            )
+            self._session.execute(statement, rows)
 
     def dead_letters(self, *, after_id: int, limit: int) -> list[DeadLetterDetail]:
         """Dead letters in id order after `after_id`, with whose they were and why they failed."""
@@ -114,10 +118,11 @@ class SqlOutbox:
         )
         return [DeadLetterDetail(*row) for row in self._session.execute(query)]
 
-    def _insert(self) -> Any:  # noqa: ANN401 - the dialect's insert; both offer on_conflict_do_nothing
-        # A repeat of the same cause (a retried request) must not abort the caller's transaction.
+    def _insert(self, table: type[Any] = OutboxMessage) -> Any:  # noqa: ANN401 - the dialect's insert
+        # Both dialects' inserts offer on_conflict_do_nothing: a repeat of the same cause (a
+        # retried request) must not abort the caller's transaction.
         dialect = self._session.get_bind().dialect.name
-        return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(OutboxMessage)
+        return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
 def _due(at: datetime, max_attempts: int) -> ColumnElement[bool]:
