@@ -78,6 +78,7 @@ def test_the_record_is_listed_as_a_table_and_as_json(cli_environment, account_nu
         (("--from", "2026-11-20T00:00:00", "--to", "2026-11-21T00:00:00+00:00"), "--from"),
         ((*PERIOD, "--limit", "0"), "--limit"),
         ((*PERIOD, "--after", "-1"), "--after"),
+        ((*PERIOD, "--after", str(10**20)), "--after"),
     ],
 )
 def test_bad_options_exit_2_naming_the_option(cli_environment, arguments, option):

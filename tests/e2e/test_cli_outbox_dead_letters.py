@@ -108,7 +108,8 @@ def test_a_dead_notice_reaches_the_officer_once_and_staff_see_whose_it_was(
 
 
 @pytest.mark.parametrize(
-    ("arguments", "option"), [(["--limit", "0"], "--limit"), (["--after", "-1"], "--after")]
+    ("arguments", "option"),
+    [(["--limit", "0"], "--limit"), (["--after", "-1"], "--after"), (["--after", str(10**20)], "--after")],
 )
 def test_a_bad_page_of_dead_letters_exits_2_naming_the_option(cli_environment, arguments, option):
     result = run(cli_environment, "outbox", "dead-letters", *arguments)

@@ -104,6 +104,7 @@ def test_the_period_pages_and_later_periods_leave_the_record_out(api, scenario, 
         (PERIOD | {"first": "2026-11-20T10:00:00"}, "query.first"),
         (PERIOD | {"limit": 0}, "query.limit"),
         (PERIOD | {"after_id": -1}, "query.after_id"),
+        (PERIOD | {"after_id": 10**20}, "query.after_id"),
         ({"first": PERIOD["first"]}, "query.last"),
     ],
 )

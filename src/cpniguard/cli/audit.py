@@ -115,10 +115,6 @@ def checkpoint() -> None:
     )
 
 
-if __name__ == "__main__":
-    app(prog_name="cpniguard audit")
-
-
 @app.command("third-party-access")
 def third_party_access(
     first: str = typer.Option(..., "--from", help="From this ISO 8601 instant with offset, inclusive."),
@@ -154,3 +150,7 @@ def third_party_access(
         )
     stdout.print(table)
     stderr.print(f"{len(found)} records from {first} to {last}", markup=False)
+
+
+if __name__ == "__main__":
+    app(prog_name="cpniguard audit")

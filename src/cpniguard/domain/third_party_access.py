@@ -5,9 +5,13 @@ CPNI was disclosed or provided to third parties, or third parties were given acc
 exports are recorded in the campaign register's disclosure log; everything else goes through
 the gate, which records each permitted decision of that kind here, beside its access-log entry.
 
-Outside the carrier is every recipient class but the customer, the carrier, its
-communications-related affiliates and its agents (the carrier's side under 64.2007(b)); a class
-added later counts as a third party until someone decides otherwise.
+Outside the carrier is every recipient but the customer and the carrier itself: affiliates,
+agents, partners, contractors, other carriers, agencies and anyone else. 64.2007(b) sets which
+approval each of them needs; it does not make any of them the carrier, so each permitted access
+is kept (a record too many costs a row; one too few is a gap in the 64.2009(c) record). The
+record is of access given: the gate permitted the use or disclosure at that moment.
+CPNI here is the gate's CPNI data: call detail, other CPNI, and the account information (the bill)
+that travels with it (47 U.S.C. 222(h)(1)(B)).
 """
 
 from __future__ import annotations
@@ -15,13 +19,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from cpniguard.domain.classification import CPNI_CLASSES
 from cpniguard.domain.disclosure_request import RecipientClass
+from cpniguard.domain.purposes import CPNI_DATA
 
-CARRIER_SIDE = frozenset(
-    {RecipientClass.CUSTOMER, RecipientClass.CARRIER, RecipientClass.AFFILIATE, RecipientClass.AGENT}
-)
-THIRD_PARTIES = frozenset(RecipientClass) - CARRIER_SIDE
+NOT_THIRD_PARTIES = frozenset({RecipientClass.CUSTOMER, RecipientClass.CARRIER})
+THIRD_PARTIES = frozenset(RecipientClass) - NOT_THIRD_PARTIES
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +46,7 @@ class ThirdPartyAccess:
 
 
 _THIRD_PARTY_NAMES = frozenset(str(recipient) for recipient in THIRD_PARTIES)
-_CPNI_NAMES = frozenset(str(data_class) for data_class in CPNI_CLASSES)
+_CPNI_NAMES = frozenset(str(data_class) for data_class in CPNI_DATA)
 
 
 def is_third_party_access(recipient: str, data_category: str) -> bool:

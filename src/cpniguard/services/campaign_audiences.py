@@ -47,8 +47,9 @@ LOG_BATCH_MEMBERS = 5000
 EXPORT_PAGE_MEMBERS = 5000
 MAX_MEMBERS_PAGE = 10_000
 CSV_HEADER = ("account_number", "need", "approval")
-CARRIER_SIDE_SPONSORS = frozenset({CampaignSponsor.CARRIER, CampaignSponsor.AFFILIATE, CampaignSponsor.AGENT})
-"""Sponsors that use CPNI on the carrier's side (64.2007(b)): an export to anyone else discloses it."""
+CARRIER_SIDE_SPONSORS = frozenset({CampaignSponsor.CARRIER})
+"""The carrier itself: an export to any other sponsor, its affiliates and agents included, gives
+CPNI outside the carrier and is kept in the 64.2009(c) log (domain/third_party_access.py)."""
 
 Progress = Callable[[int, int], None]
 """Called with (rows written, rows in all) as the export goes."""

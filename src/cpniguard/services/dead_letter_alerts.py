@@ -23,6 +23,8 @@ from cpniguard.services.ports import Clock, DeadLetterDetail, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
 MAX_DEAD_LETTERS_PAGE = 1000
+MAX_MESSAGE_ID = 2**62
+"""The largest message id a page may start after: beyond what either database's keys hold."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +77,8 @@ def dead_letters(
     problems = []
     if not 1 <= limit <= MAX_DEAD_LETTERS_PAGE:
         problems.append(FieldProblem("limit", f"must be from 1 to {MAX_DEAD_LETTERS_PAGE}, not {limit}"))
-    if after_id < 0:
-        problems.append(FieldProblem("after_id", f"must be 0 or more, not {after_id}"))
+    if not 0 <= after_id <= MAX_MESSAGE_ID:
+        problems.append(FieldProblem("after_id", f"must be from 0 to {MAX_MESSAGE_ID}, not {after_id}"))
     if problems:
         raise InvalidInputError("the dead letters cannot be listed", tuple(problems))
     with uow_factory() as uow:

@@ -428,7 +428,7 @@ class ThirdPartyAccessLog(Protocol):
     def between(
         self, first: datetime, last: datetime, *, after_id: int = 0, limit: int = 1000
     ) -> list[ThirdPartyAccess]:
-        """Records from `first` to `last` inclusive after `after_id`, oldest first, with account numbers."""
+        """Records from `first` to `last` inclusive after `after_id`, in the order recorded, with numbers."""
         ...
 
 

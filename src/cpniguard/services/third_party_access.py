@@ -16,6 +16,8 @@ from cpniguard.domain.third_party_access import ThirdPartyAccess, is_third_party
 from cpniguard.services.ports import UnitOfWork, UnitOfWorkFactory
 
 MAX_PAGE = 1000
+MAX_ID = 2**62
+"""The largest record id a page may start after: beyond what either database's keys hold."""
 
 
 def record_if_third_party(uow: UnitOfWork, permitted: AccessLogEntry, account_id: int, sequence: int) -> None:
@@ -38,7 +40,7 @@ def record_if_third_party(uow: UnitOfWork, permitted: AccessLogEntry, account_id
 def third_party_access_log(
     *, uow_factory: UnitOfWorkFactory, first: datetime, last: datetime, after_id: int = 0, limit: int = 100
 ) -> list[ThirdPartyAccess]:
-    """CPNI the gate let go outside the carrier from `first` to `last` inclusive, oldest first."""
+    """CPNI the gate let go outside the carrier from `first` to `last` inclusive, in the order recorded."""
     problems = [
         FieldProblem(name, "must carry a UTC offset")
         for name, moment in (("first", first), ("last", last))
@@ -48,8 +50,8 @@ def third_party_access_log(
         problems.append(FieldProblem("last", f"is before first ({first.isoformat()})"))
     if not 1 <= limit <= MAX_PAGE:
         problems.append(FieldProblem("limit", f"must be from 1 to {MAX_PAGE}, not {limit}"))
-    if after_id < 0:
-        problems.append(FieldProblem("after_id", f"must be 0 or more, not {after_id}"))
+    if not 0 <= after_id <= MAX_ID:
+        problems.append(FieldProblem("after_id", f"must be from 0 to {MAX_ID}, not {after_id}"))
     if problems:
         raise InvalidInputError("the third-party access log cannot be read", tuple(problems))
     with uow_factory() as uow:

@@ -14,6 +14,7 @@ from starlette.types import ExceptionHandler
 from cpniguard.domain.audit import TamperedLogError
 from cpniguard.domain.errors import InvalidInputError
 from cpniguard.services.audit import DEFAULT_PAGE_ENTRIES, MAX_PAGE_ENTRIES, list_account_access
+from cpniguard.services.third_party_access import MAX_ID as MAX_THIRD_PARTY_ID
 from cpniguard.services.third_party_access import MAX_PAGE as MAX_THIRD_PARTY_PAGE
 from cpniguard.services.third_party_access import third_party_access_log
 from cpniguard.web.api.access_log_schemas import AccessLogPageOut, ThirdPartyAccessOut
@@ -56,12 +57,16 @@ def third_party_access(
     first: Annotated[AsOf, Query(description="From this instant (ISO 8601 with offset), inclusive.")],
     last: Annotated[AsOf, Query(description="To this instant (ISO 8601 with offset), inclusive.")],
     limit: Annotated[int, Query(ge=1, le=MAX_THIRD_PARTY_PAGE, description="Records per page.")] = 100,
-    after_id: Annotated[int, Query(ge=0, description="Only records after this id (paging).")] = 0,
+    after_id: Annotated[
+        int, Query(ge=0, le=MAX_THIRD_PARTY_ID, description="Only records after this id (paging).")
+    ] = 0,
 ) -> list[ThirdPartyAccessOut]:
-    """Every time the gate let a customer's CPNI go outside the carrier in the period, oldest first.
+    """Every permitted gate decision that gave a customer's CPNI outside the carrier, in the period.
 
     47 CFR 64.2009(c) (RULES 5.3): with the campaign register's `/third-party-disclosures`
-    (campaign exports), the record of every instance CPNI went to a third party.
+    (campaign exports), the record of every instance CPNI was disclosed to, or access was given
+    to, anyone but the customer and the carrier itself. Each record is a permit the gate gave at
+    that moment (`POST /api/v1/decisions` included), in the order recorded; page with `after_id`.
     """
     try:
         found = third_party_access_log(
