@@ -394,30 +394,28 @@ def test_the_register_keeps_what_each_approved_version_used_and_offered_after_la
     ]
 
 
-def test_the_register_lists_a_campaign_running_under_an_approved_version_never_an_unapproved_run(
+def test_the_register_lists_a_campaign_while_an_approved_version_runs_never_an_unapproved_run(
     container, context
 ):
     running = approved(context)  # v1 runs 1 December 2026 to 31 January 2027
-    container.clock.pin(NOW + timedelta(hours=1))
+    container.clock.pin(datetime(2026, 12, 10, 15, 0, tzinfo=UTC))
     moved = replace(DRAFT, starts_on=date(2027, 3, 1), ends_on=date(2027, 3, 31))
-    edit_campaign(context, campaign_id=running, draft=moved, asker=ANALYST)
+    edit_campaign(context, campaign_id=running, draft=moved, asker=ANALYST)  # back to review
     rejected = create_campaign(context, draft=replace(DRAFT, name="Rejected"), asker=ANALYST).id
     submit_campaign(context, campaign_id=rejected, asker=ANALYST)
     review_campaign(context, campaign_id=rejected, action=ReviewAction.REJECTED, note="no", asker=SUPERVISOR)
 
     def listed(first: datetime, last: datetime) -> list[int]:
-        return [
-            e.campaign_id
-            for e in campaign_register(uow_factory=container.unit_of_work, first=first, last=last)
-        ]
+        entries = campaign_register(uow_factory=container.unit_of_work, first=first, last=last)
+        return [entry.campaign_id for entry in entries]
 
-    assert listed(datetime(2026, 12, 15, tzinfo=UTC), datetime(2026, 12, 20, tzinfo=UTC)) == [running]
+    assert listed(datetime(2026, 12, 5, tzinfo=UTC), datetime(2026, 12, 6, tzinfo=UTC)) == [running]
+    assert listed(datetime(2026, 12, 15, tzinfo=UTC), datetime(2026, 12, 20, tzinfo=UTC)) == []
     assert listed(datetime(2027, 3, 10, tzinfo=UTC), datetime(2027, 3, 12, tzinfo=UTC)) == []
     # 1 December 04:59 UTC is still 30 November in Washington: the run has not started there.
     assert listed(datetime(2026, 12, 1, 3, 0, tzinfo=UTC), datetime(2026, 12, 1, 4, 59, tzinfo=UTC)) == []
-    assert listed(datetime(2026, 12, 1, 5, 0, tzinfo=UTC), datetime(2026, 12, 1, 5, 0, tzinfo=UTC)) == [
-        running
-    ]
+    dawn_in_washington = datetime(2026, 12, 1, 5, 0, tzinfo=UTC)
+    assert listed(dawn_in_washington, dawn_in_washington) == [running]
 
 
 def test_a_register_period_that_ends_before_it_starts_is_refused(container, context):

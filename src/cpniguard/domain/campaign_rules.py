@@ -10,13 +10,12 @@ The review's state machine and who may do what are in domain/campaign_review.py.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime
 from enum import StrEnum
 from typing import TypeVar
 
 from cpniguard.domain.accounts import AccountKind, Language, ServiceCategory
 from cpniguard.domain.campaigns import (
-    CAMPAIGN_RECORD_RETENTION_YEARS,
     SPONSOR_RECIPIENT,
     ApprovalNeed,
     Audience,
@@ -27,14 +26,10 @@ from cpniguard.domain.campaigns import (
     CampaignDraft,
     CampaignSponsor,
     CampaignStatus,
-    CampaignVersion,
     Offer,
     OfferCategory,
-    ReviewAction,
-    ReviewStep,
 )
 from cpniguard.domain.classification import CPNI_CLASSES, DataClass
-from cpniguard.domain.consent import add_years
 from cpniguard.domain.disclosure_request import Approval
 from cpniguard.domain.errors import FieldProblem, InvalidInputError
 from cpniguard.domain.purpose_checks import CATEGORIES_OF_SERVICE
@@ -367,53 +362,6 @@ def export_problem(campaign: Campaign, audience: Audience) -> FieldProblem | Non
             f"version {campaign.version}: build a new audience from the approved version (47 CFR 64.2009(d))",
         )
     return None
-
-
-def campaign_purge_problem(
-    last_activity: datetime | None, now: datetime, run_ended_on: date | None = None
-) -> str | None:
-    """Why a campaign last active at `last_activity` may not be purged at `now`, or None when it may.
-
-    47 CFR 64.2009(c), (d): the campaign record, its review and its third-party disclosures are
-    kept at least 1 year, counted here from the campaign's last activity: its latest step,
-    audience or disclosure, or the last day of an approved version's run (`run_ended_on`), since
-    the campaign may use CPNI until then. No recorded activity refuses: a campaign is recorded
-    from its creation, so none means its record cannot be dated, and an undated record is kept.
-    """
-    if last_activity is None:
-        return (
-            "nothing is recorded for this campaign, so its retention cannot be dated: campaign records "
-            f"are kept at least {CAMPAIGN_RECORD_RETENTION_YEARS} year (47 CFR 64.2009(c), (d))"
-        )
-    if run_ended_on is not None:
-        last_activity = max(last_activity, end_of_day_everywhere(run_ended_on))
-    # Counted forward: a campaign last active on 29 February is kept to 28 February.
-    kept_until = add_years(last_activity, CAMPAIGN_RECORD_RETENTION_YEARS)
-    if now <= kept_until:
-        return (
-            f"campaign records are kept at least {CAMPAIGN_RECORD_RETENTION_YEARS} year (47 CFR 64.2009(c), "
-            f"(d)): last active at {last_activity.isoformat()}, it may be purged after "
-            f"{kept_until.isoformat()}"
-        )
-    return None
-
-
-def approved_runs(
-    steps: Iterable[ReviewStep], versions: Iterable[CampaignVersion]
-) -> list[tuple[date, date]]:
-    """The first and last days of every version an approval covered (64.2009(d)), oldest first."""
-    approved = {step.version for step in steps if step.action is ReviewAction.APPROVED}
-    return [(v.draft.starts_on, v.draft.ends_on) for v in versions if v.version in approved]
-
-
-def ran_between(runs: Iterable[tuple[date, date]], first_day: date, last_day: date) -> bool:
-    """Whether any of `runs` overlaps the days from `first_day` to `last_day` (both included)."""
-    return any(starts_on <= last_day and ends_on >= first_day for starts_on, ends_on in runs)
-
-
-def end_of_day_everywhere(day: date) -> datetime:
-    """The instant `day` has ended in every time zone (UTC-12 included): noon UTC the day after."""
-    return datetime.combine(day + timedelta(days=1), time(12, 0), tzinfo=UTC)
 
 
 def member_reason(need: ApprovalNeed, approval: Approval | None) -> tuple[str, str]:

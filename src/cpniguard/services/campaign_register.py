@@ -14,8 +14,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from cpniguard.domain.business_days import eastern_date
+from cpniguard.domain.campaign_records import (
+    approved_runs,
+    campaign_purge_problem,
+    ran_between,
+    runs_in_force,
+)
 from cpniguard.domain.campaign_review import can_review_campaigns
-from cpniguard.domain.campaign_rules import approved_runs, campaign_purge_problem, ran_between
 from cpniguard.domain.campaigns import (
     Audience,
     Campaign,
@@ -111,7 +116,8 @@ def campaign_register(
     """The campaigns active from `first` to `last`, as the 64.2009(c) register lists them.
 
     Active: reviewed, built or disclosed in the period, or running in it under an approved
-    version (its days compared with the period's Eastern dates, as the FCC counts). Each with its
+    version, from its approval to the next edit (its days compared with the period's Eastern
+    dates, as the FCC counts). Each with its
     description, sponsor, offers and their categories, the CPNI it uses, its review status,
     every approval (who, when, which version: 64.2009(d)) and each approved version as it was
     saved, so that what an approved version used and offered shows after later edits.
@@ -122,7 +128,7 @@ def campaign_register(
         store = uow.campaigns
         active = {campaign.id: campaign for campaign in store.active_between(first, last)}
         for campaign in store.with_approvals():
-            runs = approved_runs(store.review_steps(campaign.id), store.versions(campaign.id))
+            runs = runs_in_force(store.review_steps(campaign.id), store.versions(campaign.id))
             if ran_between(runs, *days):
                 active.setdefault(campaign.id, campaign)
         return [
