@@ -155,6 +155,14 @@ def logged(container: Container) -> int:
 
 
 def notified_events(container: Container, breach_id: int) -> list[dict[str, str]]:
+    """The customer notice events' count and method (`through_message` is checked on its own)."""
+    return [
+        {k: v for k, v in details.items() if k != "through_message"}
+        for details in notified_details(container, breach_id)
+    ]
+
+
+def notified_details(container: Container, breach_id: int) -> list[dict[str, str]]:
     timeline = breach_timeline(uow_factory=container.unit_of_work, breach_id=breach_id)
     return [dict(e.details) for e in timeline if e.kind is K.CUSTOMERS_NOTIFIED]
 
@@ -257,8 +265,7 @@ def test_notices_an_interrupted_send_queued_are_recorded_by_the_next_send(contai
     assert notified_events(container, breach_id) == [
         {
             "count": "2",
-            "method": "outbox: 1 email, 0 letter; other sends' notices counted too: 2 in the outbox for "
-            "this breach, 0 of them recorded before",
+            "method": "outbox: 1 email, 0 letter; queued by other sends and not recorded before: 1",
         }
     ]
 
@@ -287,8 +294,7 @@ def test_two_sends_finishing_together_record_each_notice_once(container, monkeyp
     assert notified_events(container, breach_id) == [
         {
             "count": "3",
-            "method": "outbox: 1 email, 0 letter; other sends' notices counted too: 3 in the outbox for "
-            "this breach, 0 of them recorded before",
+            "method": "outbox: 1 email, 0 letter; queued by other sends and not recorded before: 2",
         }
     ]
 
@@ -314,8 +320,7 @@ def test_a_send_whose_notices_another_recorded_counts_only_the_rest(container, m
 
     assert [e["count"] for e in notified_events(container, breach_id)] == ["2", "1"]
     assert notified_events(container, breach_id)[1]["method"] == (
-        "outbox: 2 email, 0 letter; other sends' notices counted too: 3 in the outbox for this breach, "
-        "2 of them recorded before"
+        "outbox: 2 email, 0 letter; recorded already by another send: 1"
     )
 
 
@@ -354,6 +359,39 @@ def test_a_timeline_that_over_counted_before_still_records_this_sends_notices(co
         "count": "1",
         "method": "outbox: 1 email, 0 letter; the timeline counted 5 notices where the outbox holds 1",
     }
+
+
+def test_each_record_names_its_last_notice_and_the_next_counts_only_later_ones(container):
+    first, second = (customer(container, email=f"{n}@customer.example", postal=None) for n in "ab")
+    breach_id = breach(container, agency_notice())
+    affect(container, breach_id, first, second)
+    container.clock.pin(AFTER_THE_WAIT)
+    send_customer_notices(terms(container), breach_id=breach_id, asker=STAFF)
+    [counted] = notified_details(container, breach_id)
+    ids = [m.id for m in notices(container, breach_id)]
+    # A record that counted the same notices twice: totals would now swallow the next ones.
+    duplicate = event(
+        K.CUSTOMERS_NOTIFIED,
+        AFTER_THE_WAIT,
+        count="2",
+        method="outbox: 2 email, 0 letter",
+        through_message=counted["through_message"],
+    )
+    record_breach_event(
+        BreachContext(container.unit_of_work, container.clock),
+        breach_id=breach_id,
+        event=duplicate,
+        asker=STAFF,
+    )
+    later = [customer(container, email=f"{n}@customer.example", postal=None) for n in "cde"]
+    affect(container, breach_id, *later)
+
+    send_customer_notices(terms(container), breach_id=breach_id, asker=STAFF)
+
+    assert counted["through_message"] == str(max(ids))
+    *_, last = notified_details(container, breach_id)
+    assert last["count"] == "3"
+    assert last["through_message"] == str(max(m.id for m in notices(container, breach_id)))
 
 
 def test_the_legacy_urgent_need_lets_customers_be_told_the_day_of_the_agency_notice(container):

@@ -218,9 +218,13 @@ OPTIONAL: Mapping[BreachEventKind, Mapping[str, DetailCheck]] = {
     BreachEventKind.FINANCIAL_LOSS_ESTIMATED: {"basis": _text},
     BreachEventKind.ENCRYPTION: {"evidence": _text},
     BreachEventKind.AGENCY_NOTIFIED: {"urgent_need_consulted": _flag},
+    BreachEventKind.CUSTOMERS_NOTIFIED: {"through_message": _count},
     BreachEventKind.STATUS_CHANGED: {"reason": _text},
 }
-"""Details a kind may carry besides the required ones; any other key is refused."""
+"""Details a kind may carry besides the required ones; any other key is refused.
+
+`through_message` on a customer notice sent through the outbox: the highest outbox message
+id of the breach's notices it counts, so the next one counts only those after it."""
 
 
 def breach_event_problems(event: BreachEvent, timeline: Sequence[BreachEvent] = ()) -> list[FieldProblem]:

@@ -277,31 +277,52 @@ class _Mailing:
 def _record_notified(terms: BreachNoticeTerms, breach_id: int, run: CustomerNoticeRun, asker: Asker) -> None:
     """Record every notice in the outbox that no `customers_notified` event counts yet.
 
-    64.2011(d) (RULES 7.7, 8.8): the record holds every customer notice, each counted once. The
-    count is taken under the breach's lock from what the outbox holds and the timeline records at
-    that moment, not from what this send saw: notices an earlier send queued but stopped before
-    recording are counted here, and of two sends finishing at once the second records only what
-    the first did not.
+    64.2011(d) (RULES 7.7, 8.8): the record holds every customer notice, each counted once. Each
+    event names the highest outbox id of the breach's notices it counts (`through_message`); under
+    the breach's lock, the next one counts the notices after it, whoever queued them: those an
+    earlier send queued but stopped before recording, and of two sends finishing at once, the
+    second records only what the first did not. Timelines recorded before events named their
+    last notice are counted by subtracting what they recorded from what the outbox holds.
     """
     now = terms.clock.now()
+    prefix = f"{BREACH_NOTICE_KEY_PREFIX}{breach_id}:"
     with terms.uow_factory() as uow:
         # The write lock before the first read: on SQLite a read then a write fails at once.
         uow.access_log.prepare_to_append()
         breach = lock_open_breach(uow, breach_id)
-        in_outbox = uow.breaches.affected_with_message(breach_id, f"{BREACH_NOTICE_KEY_PREFIX}{breach_id}:")
-        recorded = _recorded(uow.breaches.events(breach_id))
-        # More recorded than the outbox holds: an earlier record over-counted (two sends at once,
-        # before counting took the lock). This send's notices are counted, not lost in the excess.
-        count = run.queued if recorded > in_outbox else in_outbox - recorded
-        if count <= 0:
+        events = uow.breaches.events(breach_id)
+        through = _counted_through(events)
+        count, highest = uow.breaches.affected_with_message(breach_id, prefix, after_message_id=through or 0)
+        note = ""
+        if through is None:
+            count, note = _legacy_count(run, count, _recorded(events))
+        if count <= 0 or highest is None:
             return
-        method = _method(run, count, in_outbox)
-        if recorded > in_outbox:
-            method += f"; the timeline counted {recorded} notices where the outbox holds {in_outbox}"
-        details = {"count": str(count), "method": method}
+        details = {"count": str(count), "method": _method(run, count) + note, "through_message": str(highest)}
         event = BreachEvent(BreachEventKind.CUSTOMERS_NOTIFIED, now, now, asker.label, details=details)
         append_breach_event(uow, breach, event, asker)
         uow.commit()
+
+
+def _counted_through(events: list[BreachEvent]) -> int | None:
+    """The highest outbox id a customer notice event counted through; None when none names one."""
+    named = [
+        int(event.details["through_message"])
+        for event in events
+        if event.kind is BreachEventKind.CUSTOMERS_NOTIFIED and "through_message" in event.details
+    ]
+    return max(named, default=None)
+
+
+def _legacy_count(run: CustomerNoticeRun, in_outbox: int, recorded: int) -> tuple[int, str]:
+    """The count for a timeline whose events never named their last notice, and what to add to say so.
+
+    More recorded than the outbox holds means an earlier record over-counted (two sends at once,
+    before counting took the lock): this send's own notices are counted, not lost in the excess.
+    """
+    if recorded > in_outbox:
+        return run.queued, f"; the timeline counted {recorded} notices where the outbox holds {in_outbox}"
+    return in_outbox - recorded, ""
 
 
 def _recorded(events: list[BreachEvent]) -> int:
@@ -313,14 +334,13 @@ def _recorded(events: list[BreachEvent]) -> int:
     )
 
 
-def _method(run: CustomerNoticeRun, count: int, in_outbox: int) -> str:
-    """How the notices went: this send's channels, and the outbox's tally when other sends' differ."""
+def _method(run: CustomerNoticeRun, count: int) -> str:
+    """How the notices went: this send's channels, and how many of the count other sends queued."""
     method = f"{OUTBOX} {run.by_email} email, {run.by_letter} letter"
-    if count != run.queued:
-        method += (
-            f"; other sends' notices counted too: {in_outbox} in the outbox for this breach, "
-            f"{in_outbox - count} of them recorded before"
-        )
+    if count > run.queued:
+        method += f"; queued by other sends and not recorded before: {count - run.queued}"
+    elif count < run.queued:
+        method += f"; recorded already by another send: {run.queued - count}"
     if run.without_address:
         method += f"; not notified, no address of record: {run.without_address}"
     return method

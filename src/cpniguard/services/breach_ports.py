@@ -90,8 +90,14 @@ class BreachStore(Protocol):
         """How many accounts are recorded as affected."""
         ...
 
-    def affected_with_message(self, breach_id: int, key_prefix: str) -> int:
-        """How many affected accounts have a message keyed `{key_prefix}{account key}` in the outbox."""
+    def affected_with_message(
+        self, breach_id: int, key_prefix: str, *, after_message_id: int = 0
+    ) -> tuple[int, int | None]:
+        """How many affected accounts' notices the outbox holds after `after_message_id`, and the last.
+
+        A notice is the message keyed `{key_prefix}{account key}`; the last is its outbox id (None
+        when there is none).
+        """
         ...
 
 

@@ -189,20 +189,26 @@ class SqlBreachStore:
         )
         return int(self._session.scalar(query) or 0)
 
-    def affected_with_message(self, breach_id: int, key_prefix: str) -> int:
-        """How many affected accounts have a message keyed `{key_prefix}{account key}` in the outbox.
+    def affected_with_message(
+        self, breach_id: int, key_prefix: str, *, after_message_id: int = 0
+    ) -> tuple[int, int | None]:
+        """How many affected accounts' notices the outbox holds after `after_message_id`, and the last.
+
+        A notice is the message keyed `{key_prefix}{account key}`; the last is its outbox id (None
+        when there is none).
 
         Each affected account's key is looked up in the outbox's unique index, rather than every
         message's key matched against a pattern.
         """
         key = literal(key_prefix, String) + cast(_AFFECTED.account_id, String)
         query = (
-            select(func.count())
+            select(func.count(OutboxMessage.id), func.max(OutboxMessage.id))
             .select_from(BreachAffectedAccountRecord)
             .join(OutboxMessage, OutboxMessage.idempotency_key == key)
-            .where(_AFFECTED.breach_id == breach_id)
+            .where(_AFFECTED.breach_id == breach_id, OutboxMessage.id > after_message_id)
         )
-        return int(self._session.scalar(query) or 0)
+        count, highest = self._session.execute(query).one()
+        return int(count or 0), None if highest is None else int(highest)
 
 
 class SqlCommissionClosures:
