@@ -15,9 +15,11 @@ from sqlalchemy.orm import Session
 from tests.factories import add_account
 
 from cpniguard.adapters.db.third_party_access import SqlThirdPartyAccessLog
+from cpniguard.domain.campaigns import CampaignSponsor
 from cpniguard.domain.disclosure_request import RecipientClass
 from cpniguard.domain.errors import InvalidInputError
-from cpniguard.domain.third_party_access import ThirdPartyAccess, is_third_party_access
+from cpniguard.domain.third_party_access import ThirdPartyAccess, is_third_party, is_third_party_access
+from cpniguard.services.campaign_audiences import is_disclosed_to_third_party
 
 AT = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
 
@@ -116,3 +118,14 @@ def test_a_page_out_of_bounds_is_refused(session, limit):
 )
 def test_which_permits_are_third_party_access(recipient, data, logged):
     assert is_third_party_access(recipient, data) is logged
+
+
+@pytest.mark.parametrize("sponsor", list(CampaignSponsor))
+def test_an_export_to_any_sponsor_but_the_carrier_itself_is_a_third_party_disclosure(sponsor):
+    assert is_disclosed_to_third_party(sponsor) is (sponsor is not CampaignSponsor.CARRIER)
+
+
+@pytest.mark.parametrize("recipient", list(RecipientClass))
+def test_only_the_customer_and_the_carrier_are_not_third_parties(recipient):
+    inside = {RecipientClass.CUSTOMER, RecipientClass.CARRIER}
+    assert is_third_party(recipient) is (recipient not in inside)

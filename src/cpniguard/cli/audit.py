@@ -123,7 +123,7 @@ def third_party_access(
     limit: int = typer.Option(100, "--limit", help=f"How many, 1 to {MAX_THIRD_PARTY_PAGE}."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON for programs instead of a table."),
 ) -> None:
-    """Every time the gate let a customer's CPNI go outside the carrier, oldest first (64.2009(c))."""
+    """Each time the gate let a customer's CPNI go outside the carrier, in the order recorded (64.2009(c))."""
     period = moment(first, "--from"), moment(last, "--to")
     with container() as built:
         try:

@@ -81,11 +81,6 @@ def consequence(template: str) -> str:
     return _CONSEQUENCES.get(template, _UNKNOWN_CONSEQUENCE)
 
 
-def is_alerted(template: str) -> bool:
-    """Whether a dead message of this kind goes into a digest."""
-    return template not in NOT_ALERTED
-
-
 def digest_key(letters: Sequence[DeadLetter]) -> str:
     """The digest's outbox key: the same dead letters give the same key, so two workers queue it once.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 
 class DomainError(Exception):
@@ -40,3 +41,15 @@ class NotPermittedError(DomainError):
 
 class CalendarRangeError(DomainError):
     """A date outside the years a business-day calendar was built for (47 CFR 1.4(e))."""
+
+
+def period_problems(first: datetime, last: datetime) -> list[FieldProblem]:
+    """What is wrong with a period from `first` to `last`: a missing offset, or an end before its start."""
+    problems = [
+        FieldProblem(name, "must carry a UTC offset")
+        for name, moment in (("first", first), ("last", last))
+        if moment.tzinfo is None
+    ]
+    if not problems and first > last:
+        problems.append(FieldProblem("last", f"is before first ({first.isoformat()})"))
+    return problems

@@ -49,6 +49,11 @@ _THIRD_PARTY_NAMES = frozenset(str(recipient) for recipient in THIRD_PARTIES)
 _CPNI_NAMES = frozenset(str(data_class) for data_class in CPNI_DATA)
 
 
+def is_third_party(recipient: RecipientClass) -> bool:
+    """Whether `recipient` is outside the carrier: anyone but the customer and the carrier (64.2009(c))."""
+    return recipient in THIRD_PARTIES
+
+
 def is_third_party_access(recipient: str, data_category: str) -> bool:
     """Whether giving `data_category` to `recipient` puts CPNI outside the carrier (64.2009(c))."""
     return recipient in _THIRD_PARTY_NAMES and data_category in _CPNI_NAMES

@@ -23,7 +23,6 @@ from cpniguard.services.outbox import officer_email
 from cpniguard.services.ports import Clock, OutboundMessage, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
-REMINDER_TEMPLATE = BREACH_REMINDER_TEMPLATE
 PAGE_SIZE = 100
 """Open breaches read per transaction."""
 
@@ -120,4 +119,4 @@ def queue_breach_reminders(terms: ReminderTerms) -> int:
 def _message(reminder: Reminder, officer: str, today: date) -> OutboundMessage:
     subject, body = reminder_text(reminder)
     key = f"breach-reminder:{reminder.breach_id}:{reminder.deadline_name}:{today.isoformat()}"
-    return officer_email(key=key, to=officer, template=REMINDER_TEMPLATE, subject=subject, body=body)
+    return officer_email(key=key, to=officer, template=BREACH_REMINDER_TEMPLATE, subject=subject, body=body)

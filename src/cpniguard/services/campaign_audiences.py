@@ -32,6 +32,7 @@ from cpniguard.domain.campaigns import (
 )
 from cpniguard.domain.disclosure_request import Approval
 from cpniguard.domain.errors import FieldProblem, InvalidInputError, NotFoundError
+from cpniguard.domain.third_party_access import is_third_party
 from cpniguard.services.campaigns import (
     CampaignContext,
     campaign_log_entry,
@@ -47,9 +48,6 @@ LOG_BATCH_MEMBERS = 5000
 EXPORT_PAGE_MEMBERS = 5000
 MAX_MEMBERS_PAGE = 10_000
 CSV_HEADER = ("account_number", "need", "approval")
-CARRIER_SIDE_SPONSORS = frozenset({CampaignSponsor.CARRIER})
-"""The carrier itself: an export to any other sponsor, its affiliates and agents included, gives
-CPNI outside the carrier and is kept in the 64.2009(c) log (domain/third_party_access.py)."""
 
 Progress = Callable[[int, int], None]
 """Called with (rows written, rows in all) as the export goes."""
@@ -197,8 +195,11 @@ def export_audience_csv(
 
 
 def is_disclosed_to_third_party(sponsor: CampaignSponsor) -> bool:
-    """Whether giving this sponsor an audience discloses CPNI outside the carrier (64.2009(c))."""
-    return sponsor not in CARRIER_SIDE_SPONSORS
+    """Whether giving this sponsor an audience discloses CPNI outside the carrier (64.2009(c)).
+
+    Any sponsor but the carrier itself, its affiliates and agents included (domain/third_party_access.py).
+    """
+    return is_third_party(SPONSOR_RECIPIENT[sponsor])
 
 
 def _write_members(

@@ -34,7 +34,7 @@ from cpniguard.domain.campaigns import (
     ThirdPartyDisclosure,
 )
 from cpniguard.domain.consent_retention import RetentionFloorError
-from cpniguard.domain.errors import FieldProblem, InvalidInputError
+from cpniguard.domain.errors import InvalidInputError, period_problems
 from cpniguard.services.campaigns import (
     CampaignContext,
     campaign_log_entry,
@@ -117,28 +117,30 @@ def campaign_register(
 
     Active: reviewed, built or disclosed in the period, or running in it under an approved
     version, from its approval to the next edit (its days compared with the period's Eastern
-    dates, as the FCC counts). Each with its
-    description, sponsor, offers and their categories, the CPNI it uses, its review status,
-    every approval (who, when, which version: 64.2009(d)) and each approved version as it was
-    saved, so that what an approved version used and offered shows after later edits.
+    dates, as the FCC counts). Each with its description, sponsor, offers and their categories,
+    the CPNI it uses, its review status, every approval (who, when, which version: 64.2009(d))
+    and each approved version as it was saved, so that what an approved version used and
+    offered shows after later edits.
     """
     _check_period(first, last, "the campaign register cannot be read")
     days = eastern_date(first), eastern_date(last)
     with uow_factory() as uow:
         store = uow.campaigns
+        read: dict[int, tuple[list[ReviewStep], list[CampaignVersion]]] = {}
+
+        def history(campaign_id: int) -> tuple[list[ReviewStep], list[CampaignVersion]]:
+            """The campaign's steps and versions, read once however often they are asked for."""
+            if campaign_id not in read:
+                read[campaign_id] = store.review_steps(campaign_id), store.versions(campaign_id)
+            return read[campaign_id]
+
         active = {campaign.id: campaign for campaign in store.active_between(first, last)}
         for campaign in store.with_approvals():
-            runs = runs_in_force(store.review_steps(campaign.id), store.versions(campaign.id))
-            if ran_between(runs, *days):
-                active.setdefault(campaign.id, campaign)
+            if campaign.id not in active and ran_between(runs_in_force(*history(campaign.id)), *days):
+                active[campaign.id] = campaign
         return [
-            _entry(
-                campaign,
-                store.review_steps(campaign.id),
-                store.versions(campaign.id),
-                store.audiences(campaign.id),
-            )
-            for _, campaign in sorted(active.items())
+            _entry(campaign, *history(campaign_id), store.audiences(campaign_id))
+            for campaign_id, campaign in sorted(active.items())
         ]
 
 
@@ -176,14 +178,7 @@ def disclosure_log(
 
 
 def _check_period(first: datetime, last: datetime, message: str) -> None:
-    problems = [
-        FieldProblem(name, "must carry a UTC offset")
-        for name, moment in (("first", first), ("last", last))
-        if moment.tzinfo is None
-    ]
-    if not problems and first > last:
-        problems.append(FieldProblem("last", f"is before first ({first.isoformat()})"))
-    if problems:
+    if problems := period_problems(first, last):
         raise InvalidInputError(message, tuple(problems))
 
 

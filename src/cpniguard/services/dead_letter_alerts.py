@@ -3,7 +3,8 @@
 The worker calls `queue_dead_letter_digest` now and then: the oldest dead letters no digest has
 listed yet go into one email to the compliance officer, through the outbox, and are marked as
 listed in the same transaction. Two workers sweeping at once build the same digest under the same
-key; the second finds it queued and writes nothing. domain/dead_letters.py says what is listed.
+key; the second finds it queued, queues nothing and marks its letters all the same (a letter
+already marked keeps its digest). domain/dead_letters.py says what is listed.
 """
 
 from __future__ import annotations

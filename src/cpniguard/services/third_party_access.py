@@ -11,7 +11,7 @@ from datetime import datetime
 
 from cpniguard.domain.audit import AccessLogEntry
 from cpniguard.domain.disclosure_request import RecipientClass
-from cpniguard.domain.errors import FieldProblem, InvalidInputError
+from cpniguard.domain.errors import FieldProblem, InvalidInputError, period_problems
 from cpniguard.domain.third_party_access import ThirdPartyAccess, is_third_party_access
 from cpniguard.services.ports import UnitOfWork, UnitOfWorkFactory
 
@@ -41,13 +41,7 @@ def third_party_access_log(
     *, uow_factory: UnitOfWorkFactory, first: datetime, last: datetime, after_id: int = 0, limit: int = 100
 ) -> list[ThirdPartyAccess]:
     """CPNI the gate let go outside the carrier from `first` to `last` inclusive, in the order recorded."""
-    problems = [
-        FieldProblem(name, "must carry a UTC offset")
-        for name, moment in (("first", first), ("last", last))
-        if moment.tzinfo is None
-    ]
-    if not problems and first > last:
-        problems.append(FieldProblem("last", f"is before first ({first.isoformat()})"))
+    problems = period_problems(first, last)
     if not 1 <= limit <= MAX_PAGE:
         problems.append(FieldProblem("limit", f"must be from 1 to {MAX_PAGE}, not {limit}"))
     if not 0 <= after_id <= MAX_ID:

@@ -32,9 +32,14 @@ _VERSIONS = CampaignVersionRecord.__table__.c
 
 def add_version(session: Session, saved: CampaignVersion) -> None:
     """Record a version of a campaign's draft as saved."""
-    values = {"campaign_id": saved.campaign_id, "version": saved.version, "saved_by": saved.saved_by}
-    statement = insert(CampaignVersionRecord).values(**values, draft=draft_document(saved.draft))
-    session.execute(statement.values(saved_at=saved.saved_at))
+    values = {
+        "campaign_id": saved.campaign_id,
+        "version": saved.version,
+        "draft": draft_document(saved.draft),
+        "saved_at": saved.saved_at,
+        "saved_by": saved.saved_by,
+    }
+    session.execute(insert(CampaignVersionRecord).values(**values))
 
 
 def versions(session: Session, campaign_id: int) -> list[CampaignVersion]:
